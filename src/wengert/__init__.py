@@ -1,0 +1,24 @@
+"""wengert: automatic differentiation for NumPy, forward and reverse, and a look inside.
+
+>>> import wengert, wengert.numpy as wnp
+>>> f = lambda x1, x2: wnp.log(x1) + x1 * x2 - wnp.sin(x2)
+>>> wengert.grad(f, argnums=(0, 1))(2.0, 5.0)     # reverse mode
+>>> wengert.jvp(f, (2.0, 5.0), (1.0, 0.0))        # forward mode
+"""
+
+from . import numpy  # noqa: F401  (registers array behaviour on traced values)
+from .core import (NotDifferentiableError, Primitive, primitive, register_pytree_node,
+                   tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten)
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, zero_grad
+from .transforms import (custom_jvp, custom_vjp, elementwise_grad, grad, hessian, hvp,
+                         jacfwd, jacobian, jacrev, jvp, stop_gradient, value_and_grad, vjp)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian", "hvp",
+    "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
+    "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
+    "tree_structure", "register_pytree_node", "Tensor", "tensor", "no_grad", "enable_grad",
+    "is_grad_enabled", "zero_grad", "__version__",
+]

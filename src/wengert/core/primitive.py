@@ -1,0 +1,160 @@
+"""Primitives: the atoms every transform understands.
+
+A :class:`Primitive` is the one place that holds everything about an operation:
+its NumPy implementation, its forward-mode (JVP) rule, its reverse-mode (VJP)
+rule and, later, its batching rule.  Transforms never special-case a primitive;
+they look its rules up here.
+
+Rule signatures (``argnum`` is the positional argument the rule is for):
+
+* JVP rule for one argument: ``rule(tangent, ans, *args, **params) -> tangent_out``.
+  The output tangent is the sum of the contributions of all arguments.
+* VJP rule for one argument: ``rule(cotangent, ans, *args, **params) -> cotangent_in``.
+
+Rules are written with :mod:`wengert.numpy` functions, so they are themselves
+differentiable: that is what makes ``grad(grad(f))`` and ``jacfwd(jacrev(f))`` work.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .tracing import Box, bind
+
+Rule = Callable[..., Any]
+
+
+class NotDifferentiableError(TypeError):
+    """A primitive was differentiated through an argument it has no rule for."""
+
+
+class Primitive:
+    """A differentiable operation with its implementation and derivative rules."""
+
+    __slots__ = (
+        "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
+        "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "batch", "__dict__",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        impl: Callable[..., Any],
+        *,
+        nondiff: bool = False,
+        multiple_results: bool = False,
+        keep_args: bool = True,
+        keep_ans: bool = True,
+    ) -> None:
+        self.name = name
+        self.impl = impl
+        # A non-differentiable primitive (argmax, floor, comparisons) returns plain
+        # values: its derivative is zero wherever it is defined.
+        self.nondiff = nondiff
+        self.multiple_results = multiple_results
+        # What the VJP rule reads.  Arrays it does not read are replaced by their
+        # shape and dtype in the recorded graph, so they can be freed early.
+        self.keep_args = keep_args
+        self.keep_ans = keep_ans
+        self.jvps: tuple[Rule | None, ...] | None = None
+        self.jvp_n: Rule | None = None
+        # A joint rule ``rule(tangents, ans, *args, **params)`` (``None`` for zero
+        # tangents) for primitives whose JVP is not a sum over arguments.
+        self.jvp_all: Rule | None = None
+        self.vjps: tuple[Rule | None, ...] | None = None
+        self.vjp_n: Rule | None = None
+        self.batch: Rule | None = None  # roadmap: vmap batching rule
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        for a in args:
+            if isinstance(a, Box):
+                return bind(self, args, params)
+        return self.impl(*args, **params)
+
+    def __repr__(self) -> str:
+        return f"<wengert primitive {self.name}>"
+
+    # -- registering rules ----------------------------------------------------
+    def defjvp(self, *rules: Rule | None) -> Primitive:
+        """Give one JVP rule per positional argument (``None``: not differentiable)."""
+        self.jvps = tuple(rules)
+        return self
+
+    def defjvp_argnum(self, rule: Rule) -> Primitive:
+        """Give a JVP rule ``rule(argnum, tangent, ans, *args, **params)`` for any argument."""
+        self.jvp_n = rule
+        return self
+
+    def defjvp_all(self, rule: Rule) -> Primitive:
+        """Give one JVP rule ``rule(tangents, ans, *args, **params)`` for all arguments."""
+        self.jvp_all = rule
+        return self
+
+    def defvjp(self, *rules: Rule | None) -> Primitive:
+        """Give one VJP rule per positional argument (``None``: not differentiable)."""
+        self.vjps = tuple(rules)
+        return self
+
+    def defvjp_argnum(self, rule: Rule) -> Primitive:
+        """Give a VJP rule ``rule(argnum, cotangent, ans, *args, **params)`` for any argument."""
+        self.vjp_n = rule
+        return self
+
+    def deflinear(self, nargs: int = 1) -> Primitive:
+        """Declare the primitive linear in each of its first ``nargs`` arguments
+        separately (e.g. ``sum``, ``reshape``), so its JVP is itself applied to
+        the tangent.  The VJP (the transpose) still has to be given."""
+
+        def make(i: int) -> Rule:
+            def rule(t: Any, ans: Any, *args: Any, **params: Any) -> Any:
+                new = list(args)
+                new[i] = t
+                return self(*new, **params)
+            return rule
+
+        self.jvps = tuple(make(i) for i in range(nargs))
+        return self
+
+    # -- looking rules up (used by the interpreters) ----------------------------
+    def jvp_rule(self, argnum: int) -> Rule:
+        rules = self.jvps
+        if rules is not None and argnum < len(rules) and rules[argnum] is not None:
+            return rules[argnum]  # type: ignore[return-value]
+        if self.jvp_n is not None:
+            n = self.jvp_n
+            return lambda *a, **k: n(argnum, *a, **k)
+        raise NotDifferentiableError(self._missing("forward-mode (JVP)", argnum, "defjvp"))
+
+    def vjp_rule(self, argnum: int) -> Rule:
+        rules = self.vjps
+        if rules is not None and argnum < len(rules) and rules[argnum] is not None:
+            return rules[argnum]  # type: ignore[return-value]
+        if self.vjp_n is not None:
+            n = self.vjp_n
+            return lambda *a, **k: n(argnum, *a, **k)
+        raise NotDifferentiableError(self._missing("reverse-mode (VJP)", argnum, "defvjp"))
+
+    def _missing(self, mode: str, argnum: int, how: str) -> str:
+        return (
+            f"wengert.numpy.{self.name}: no {mode} derivative rule for argument {argnum}. "
+            f"Register one with `wengert.primitive` and `.{how}(...)`, or wrap the call "
+            f"in `wengert.stop_gradient` if no derivative should flow through it."
+        )
+
+
+def primitive(fn: Callable[..., Any] | None = None, *, name: str | None = None,
+              multiple_results: bool = False) -> Any:
+    """Make a user function a primitive so it can be given its own rules.
+
+    >>> @primitive
+    ... def cube(x): return x ** 3
+    >>> cube.defvjp(lambda g, ans, x: g * 3 * x ** 2)
+    """
+
+    def wrap(f: Callable[..., Any]) -> Primitive:
+        p = Primitive(name or getattr(f, "__name__", "primitive"), f,
+                      multiple_results=multiple_results)
+        p.__doc__ = getattr(f, "__doc__", None)
+        return p
+
+    return wrap(fn) if fn is not None else wrap

@@ -1,0 +1,182 @@
+"""Reverse mode: record the graph as the program runs, then sweep it backwards.
+
+Every primitive applied to a :class:`VJPBox` adds a :class:`Node` holding what
+its VJP rule needs (the primitive, its arguments, its answer) and its parents.
+The backward pass visits the nodes reachable from the output in reverse
+creation order (creation order is a topological order), pops each node's
+adjoint, and pushes the contributions ``rule(adjoint, ...)`` to its parents,
+where they accumulate (``v̄ += ...``).  The sweep is a loop, not a recursion,
+so a chain of a million operations is fine.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import numpy as np
+
+from .tracing import Box
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .primitive import Primitive
+
+_seq = itertools.count()
+
+
+class Meta:
+    """Shape and dtype of an array the VJP rule does not need to read."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: tuple, dtype: Any) -> None:
+        self.shape = shape
+        self.dtype = dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+def _meta(x: Any) -> Any:
+    return Meta(x.shape, x.dtype) if type(x) is np.ndarray else x
+
+
+class Node:
+    """One equation of the recorded graph: ``ans = prim(*args, **params)``."""
+
+    __slots__ = ("prim", "args", "params", "ans", "parents", "seq", "__weakref__")
+
+    def __init__(self, prim: Primitive | None, args: Any, params: dict, ans: Any,
+                 parents: tuple) -> None:
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.ans = ans
+        self.parents = parents  # ((argnum, parent_node, parent_output_index), ...)
+        self.seq = next(_seq)
+
+    @classmethod
+    def leaf(cls) -> Node:
+        return cls(None, (), {}, None, ())
+
+
+class VJPBox(Box):
+    """A value being recorded for reverse mode: which node made it, which output."""
+
+    __slots__ = ("_node", "_index")
+
+    def __init__(self, value: Any, level: int, node: Node | None, index: int = -1) -> None:
+        self._value = value
+        self._level = level
+        self._node = node
+        self._index = index
+
+    @classmethod
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
+             level: int) -> Any:
+        parents = tuple(
+            (i, a._node, a._index) for i, a in enumerate(args)
+            if isinstance(a, VJPBox) and a._level == level and a._node is not None
+        )
+        if not parents:
+            return cls._constant(ans, level)
+        saved_args = vals if prim.keep_args else [_meta(v) for v in vals]
+        if prim.multiple_results:
+            saved_ans = ans if prim.keep_ans else tuple(_meta(v) for v in ans)
+            node = Node(prim, saved_args, params, saved_ans, parents)
+            return tuple(cls._make(v, level, node, i) for i, v in enumerate(ans))
+        node = Node(prim, saved_args, params, ans if prim.keep_ans else _meta(ans), parents)
+        return cls._make(ans, level, node, -1)
+
+    @classmethod
+    def _make(cls, value: Any, level: int, node: Node, index: int) -> Any:
+        return cls(value, level, node, index)
+
+    @classmethod
+    def _constant(cls, ans: Any, level: int) -> Any:
+        return ans
+
+
+def toposort(roots: Iterable[Node]) -> list[Node]:
+    """Nodes reachable from ``roots``, latest first (a reverse topological order)."""
+    seen: set[int] = set()
+    stack = []
+    for r in roots:
+        if id(r) not in seen:
+            seen.add(id(r))
+            stack.append(r)
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for _, parent, _ in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    order.sort(key=_seq_key, reverse=True)
+    return order
+
+
+def _seq_key(node: Node) -> int:
+    return node.seq
+
+
+def _accumulate(adjoints: dict, node: Node, index: int, ct: Any) -> None:
+    if index < 0:
+        prev = adjoints.get(node)
+        adjoints[node] = ct if prev is None else prev + ct
+    else:
+        slot = adjoints.get(node)
+        if slot is None:
+            slot = adjoints[node] = [None] * len(node.ans)
+        slot[index] = ct if slot[index] is None else slot[index] + ct
+
+
+Observer = Callable[[Node, int, Node, Any], None]
+
+
+def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, free: bool = False,
+                  observer: Observer | None = None) -> dict:
+    """Propagate adjoints from ``seeds`` = ``[(node, output_index, cotangent)]``.
+
+    Returns ``{leaf_node: adjoint}`` for the leaves (inputs) reached.  With
+    ``free=True`` each node drops what it saved once it has been used (the
+    tensor API's default).  ``observer(node, argnum, parent, contribution)`` is
+    told of every accumulation (used by the trace views).
+    """
+    adjoints: dict = {}
+    for node, index, ct in seeds:
+        _accumulate(adjoints, node, index, ct)
+    leaves: dict = {}
+    for node in toposort(list(adjoints)):
+        g = adjoints.pop(node, None)
+        if g is None:
+            continue
+        prim = node.prim
+        if prim is None:
+            leaves[node] = g
+            continue
+        if node.args is None:
+            raise RuntimeError(
+                "wengert: trying to go backward through a graph a second time; its saved "
+                "values were freed by the first backward(). Pass retain_graph=True to the "
+                "first call if you need to go backward twice."
+            )
+        if prim.multiple_results:
+            g = tuple(g)
+        args, params, ans = node.args, node.params, node.ans
+        for argnum, parent, index in node.parents:
+            ct = prim.vjp_rule(argnum)(g, ans, *args, **params)
+            if ct is None:
+                continue
+            if observer is not None:
+                observer(node, argnum, parent, ct)
+            _accumulate(adjoints, parent, index, ct)
+        if free:
+            node.args = node.ans = None
+    return leaves

@@ -1,0 +1,73 @@
+"""Boxes and levels: how a primitive call finds out who is watching.
+
+Each transform (``grad``, ``jvp``, ``trace`` ...) opens a new *level*, a number
+larger than every level opened before, and wraps its inputs in a :class:`Box`
+subclass of its own.  When a primitive is called with boxes, :func:`bind`
+handles the highest level first: it unboxes the arguments of that level, runs
+the primitive on what is inside (which may itself hold boxes of lower levels,
+handled by the same recursion) and hands the result to the box class, which
+records it (reverse mode), pushes a tangent (forward mode) or logs it (trace).
+Because a box only reacts to its own level, nested transforms never confuse
+their perturbations.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .primitive import Primitive
+
+_levels = itertools.count(2)  # level 1 is the eager tensor API's
+
+
+def new_level() -> int:
+    """A level higher than every level handed out so far."""
+    return next(_levels)
+
+
+class Box:
+    """A traced value: ``_value`` (the primal, possibly a lower-level box) at ``_level``.
+
+    Array-like behaviour (operators, ``.shape``, ``.T`` ...) is attached by
+    :mod:`wengert.numpy`, so that every operation goes through a primitive.
+    """
+
+    __slots__ = ("_value", "_level")
+    __array_priority__ = 100.0
+
+    def __init__(self, value: Any, level: int) -> None:
+        self._value = value
+        self._level = level
+
+    @classmethod
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list,
+             params: dict, level: int) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def bind(prim: Primitive, args: tuple, params: dict) -> Any:
+    """Apply ``prim`` to ``args`` some of which are boxes."""
+    top = 0
+    cls: Any = None
+    for a in args:
+        if isinstance(a, Box) and a._level > top:
+            top = a._level
+            cls = type(a)
+    vals = [a._value if isinstance(a, Box) and a._level == top else a for a in args]
+    ans = prim(*vals, **params)
+    if prim.nondiff:
+        return ans
+    return cls.lift(prim, ans, args, vals, params, top)
+
+
+def unbox(x: Any) -> Any:
+    """The plain value inside any number of boxes."""
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
+def is_boxed(x: Any) -> bool:
+    return isinstance(x, Box)

@@ -1,0 +1,97 @@
+"""``wengert.numpy``: differentiable NumPy.
+
+Use it as ``import wengert.numpy as wnp`` and write ordinary NumPy code.  The
+functions take and return plain ``numpy.ndarray`` values; inside a transform
+they see traced values and record or push derivatives.  A NumPy function with
+no derivative rule still works on plain arrays, and raises an error naming it
+when a traced value reaches it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from ..core.tracing import Box as _Box
+from ..core.tracing import unbox as _unbox
+from ..rules import all_families as _all_families
+from . import _box  # noqa: F401  (gives traced values their array methods)
+
+for _mod in _all_families():
+    for _name in _mod.__all__:
+        globals()[_name] = getattr(_mod, _name)
+
+# Constants, dtypes and array constructors pass through unchanged: they make
+# new arrays that do not depend on any traced value.
+for _name in [
+    "pi", "e", "inf", "nan", "newaxis", "euler_gamma", "ndarray", "dtype", "generic",
+    "float16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
+    "int64", "uint8", "uint16", "uint32", "uint64", "bool_", "intp", "integer", "floating",
+    "complexfloating", "number", "finfo", "iinfo", "result_type", "promote_types",
+    "can_cast", "issubdtype", "errstate", "seterr", "geterr", "random", "s_", "index_exp",
+    "zeros", "ones", "empty", "full", "eye", "identity", "arange", "linspace", "logspace",
+    "geomspace", "meshgrid", "indices", "tri", "mgrid", "ogrid", "allclose", "array_equal",
+    "isscalar", "iscomplexobj", "isrealobj", "set_printoptions", "printoptions",
+    "unravel_index", "ravel_multi_index", "diag_indices", "tril_indices", "triu_indices",
+]:
+    if hasattr(_np, _name) and _name not in globals():
+        globals()[_name] = getattr(_np, _name)
+
+
+def _unboxing(name: str) -> Any:
+    """A NumPy function whose result never depends differentiably on its input."""
+    fn = getattr(_np, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        args = tuple(_unbox(a) for a in args)
+        kwargs = {k: _unbox(v) for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = name
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+for _name in ["zeros_like", "ones_like", "empty_like", "full_like", "shape", "ndim", "size",
+              "argmax", "argmin", "argsort", "argwhere", "flatnonzero", "count_nonzero",
+              "all", "any", "array_equiv", "searchsorted", "digitize", "bincount",
+              "histogram", "unique", "nanargmax", "nanargmin", "lexsort", "isin", "iscomplex"]:
+    if _name not in globals():
+        globals()[_name] = _unboxing(_name)
+
+
+class _Undifferentiable:
+    """A NumPy function wengert has no rule for: fine on plain arrays, an error on traced ones."""
+
+    def __init__(self, name: str, fn: Any) -> None:
+        self.__name__ = name
+        self.__doc__ = fn.__doc__
+        self._fn = fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if any(_has_box(a) for a in args) or any(_has_box(v) for v in kwargs.values()):
+            raise TypeError(
+                f"wengert.numpy.{self.__name__} has no derivative rule. Use a differentiable "
+                f"alternative, detach the argument with wengert.stop_gradient, or register a "
+                f"rule: `p = wengert.primitive(numpy.{self.__name__})` then `p.defvjp(...)` "
+                f"and `p.defjvp(...)`."
+            )
+        return self._fn(*args, **kwargs)
+
+
+def _has_box(x: Any) -> bool:
+    if isinstance(x, _Box):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_box(v) for v in x)
+    return False
+
+
+def __getattr__(name: str) -> Any:
+    fn = getattr(_np, name, None)
+    if fn is None:
+        raise AttributeError(f"module 'wengert.numpy' has no attribute {name!r}")
+    if not callable(fn) or isinstance(fn, type):
+        return fn
+    return _Undifferentiable(name, fn)

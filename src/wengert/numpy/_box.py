@@ -1,0 +1,161 @@
+"""Array behaviour for traced values: operators, attributes, NumPy dispatch.
+
+Every operator goes through a primitive, so ``a * b + c`` on traced values is
+recorded exactly like ``wnp.add(wnp.multiply(a, b), c)``.  NumPy's own
+functions applied to a traced value (``np.sin(x)``, ``np.sum(x)``) are routed
+to their ``wengert.numpy`` counterparts; in-place updates are refused with a
+pointer to the functional alternative.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.tracing import Box, unbox
+from ..rules import elementwise as ew
+from ..rules import linalg as la
+from ..rules import reductions as red
+from ..rules import shape as sh
+
+
+def _value(self: Box) -> Any:
+    return unbox(self)
+
+
+def _refuse_inplace(self: Box, *args: Any) -> None:
+    raise TypeError(
+        "wengert: in-place assignment to a traced array is not supported. Build a new "
+        "array instead: `x = wengert.numpy.at(x)[idx].set(v)` (or `.add(v)`), or "
+        "`x = x + v` instead of `x += v`."
+    )
+
+
+def _iter(self: Box) -> Any:
+    n = self.shape[0] if self.shape else None
+    if n is None:
+        raise TypeError("iteration over a 0-d traced array")
+    return (self[i] for i in range(n))
+
+
+def _len(self: Box) -> int:
+    s = self.shape
+    if not s:
+        raise TypeError("len() of unsized traced array")
+    return s[0]
+
+
+def _array(self: Box, dtype: Any = None, copy: Any = None) -> Any:
+    raise TypeError(
+        "wengert: a traced value was converted to a plain NumPy array, which would silently "
+        "drop its derivative. Use wengert.numpy functions on it, or call "
+        "wengert.stop_gradient(x) / x.detach() if you really want its value."
+    )
+
+
+_UFUNCS_BY_NAME: dict[str, Any] = {}
+
+
+def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    if kwargs.get("out") is not None:
+        _refuse_inplace(self)
+    import wengert.numpy as wnp
+    fn = wnp.__dict__.get(ufunc.__name__)
+    if method != "__call__" or fn is None or isinstance(fn, type):
+        raise TypeError(
+            f"wengert: numpy.{ufunc.__name__}{'' if method == '__call__' else '.' + method} "
+            f"has no derivative rule for traced values; use wengert.numpy functions.")
+    kwargs.pop("out", None)
+    return fn(*inputs, **kwargs)
+
+
+def _array_function(self: Box, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    import wengert.numpy as wnp
+    ns: Any = wnp
+    mod = getattr(func, "__module__", "") or ""
+    for sub in ("linalg", "fft"):
+        if mod.endswith(sub):
+            ns = getattr(wnp, sub, None)
+    fn = getattr(ns, func.__name__, None) if ns is not None else None
+    if fn is None or fn is func:
+        raise TypeError(
+            f"wengert: numpy.{func.__name__} has no derivative rule for traced values. Use "
+            f"a wengert.numpy function, or register a rule with wengert.primitive.")
+    return fn(*args, **kwargs)
+
+
+def _repr(self: Box) -> str:
+    return f"{type(self).__name__}({unbox(self)!r})"
+
+
+def _rpow(self: Box, other: Any) -> Any:
+    return ew.power(other, self)
+
+
+def _swap(fn: Any) -> Any:
+    return lambda self, other: fn(other, self)
+
+
+_methods: dict[str, Any] = {
+    "__add__": ew.add, "__radd__": _swap(ew.add),
+    "__sub__": ew.subtract, "__rsub__": _swap(ew.subtract),
+    "__mul__": ew.multiply, "__rmul__": _swap(ew.multiply),
+    "__truediv__": ew.divide, "__rtruediv__": _swap(ew.divide),
+    "__floordiv__": ew.floor_divide, "__rfloordiv__": _swap(ew.floor_divide),
+    "__mod__": ew.remainder, "__rmod__": _swap(ew.remainder),
+    "__pow__": ew.power, "__rpow__": _rpow,
+    "__matmul__": la.matmul, "__rmatmul__": _swap(la.matmul),
+    "__neg__": ew.negative, "__pos__": ew.positive, "__abs__": ew.absolute,
+    "__lt__": ew.less, "__le__": ew.less_equal, "__gt__": ew.greater,
+    "__ge__": ew.greater_equal, "__eq__": ew.equal, "__ne__": ew.not_equal,
+    "__hash__": object.__hash__,
+    "__getitem__": sh.getitem, "__setitem__": _refuse_inplace,
+    "__len__": _len, "__iter__": _iter, "__array__": _array,
+    "__array_ufunc__": _array_ufunc, "__array_function__": _array_function,
+    "__bool__": lambda self: bool(_value(self)),
+    "__float__": lambda self: float(_value(self)),
+    "__int__": lambda self: int(_value(self)),
+    "__complex__": lambda self: complex(_value(self)),
+    "__index__": lambda self: _value(self).__index__(),
+    "__repr__": _repr, "__str__": lambda self: str(_value(self)),
+    "__format__": lambda self, spec: format(_value(self), spec),
+    # methods
+    "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min,
+    "var": red.var, "std": red.std, "cumsum": red.cumsum, "cumprod": red.cumprod,
+    "ptp": red.ptp, "reshape": lambda self, *shape, **kw: sh.reshape(
+        self, shape[0] if len(shape) == 1 else shape, **kw),
+    "transpose": lambda self, *axes: sh.transpose(
+        self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None),
+    "swapaxes": sh.swapaxes, "squeeze": sh.squeeze, "ravel": sh.ravel,
+    "flatten": lambda self: sh.ravel(self), "astype": lambda self, dtype, **kw: sh.astype(self, dtype),
+    "dot": la.dot, "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
+    "item": lambda self, *a: _value(self).item(*a),
+    "tolist": lambda self: np.asarray(_value(self)).tolist(),
+    "copy": lambda self: self,
+    "__copy__": lambda self: self,
+    "__deepcopy__": lambda self, memo: self,
+}
+
+def _as_method(fn: Any) -> Any:
+    """Primitives are callable objects, not functions: give them a ``self``."""
+    if isinstance(fn, type(_as_method)) or fn is object.__hash__:
+        return fn
+    return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
+
+
+for _name, _fn in _methods.items():
+    setattr(Box, _name, _as_method(_fn))
+
+_props: dict[str, Any] = {
+    "shape": lambda self: np.shape(_value(self)),
+    "ndim": lambda self: np.ndim(_value(self)),
+    "size": lambda self: np.size(_value(self)),
+    "dtype": lambda self: np.result_type(_value(self)),
+    "T": lambda self: sh.transpose(self),
+    "mT": lambda self: sh.swapaxes(self, -1, -2),
+    "real": lambda self: ew.real(self),
+    "imag": lambda self: ew.imag(self),
+}
+for _name, _fn in _props.items():
+    setattr(Box, _name, property(_fn))

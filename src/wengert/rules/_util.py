@@ -1,0 +1,102 @@
+"""Small helpers shared by the rule families."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..core.primitive import Primitive
+from ..core.tracing import Box, unbox
+
+_registry: dict[str, Primitive] = {}
+
+
+def defprim(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
+    """Create a primitive and register it under ``name`` (one per name)."""
+    if name in _registry:
+        raise ValueError(f"primitive {name!r} is defined twice")
+    p = Primitive(name, impl, **kw)
+    _registry[name] = p
+    return p
+
+
+def all_primitives() -> dict[str, Primitive]:
+    """Every primitive defined by wengert's rule families, by name."""
+    return dict(_registry)
+
+
+def shape(x: Any) -> tuple:
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
+
+
+def ndim(x: Any) -> int:
+    return len(shape(x))
+
+
+def dtype(x: Any) -> Any:
+    try:
+        return x.dtype
+    except AttributeError:
+        return np.result_type(x)
+
+
+def is_complex(x: Any) -> bool:
+    return dtype(x).kind == "c"
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum the cotangent ``g`` of a broadcast result back to the shape of ``x``."""
+    from .reductions import sum_p  # late import: rule families refer to each other
+    from .shape import reshape_p
+
+    xs = shape(x)
+    gs = shape(g)
+    if gs != xs:
+        lead = len(gs) - len(xs)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1)
+        if axes:
+            g = sum_p(g, axis=axes, keepdims=False)
+        if shape(g) != xs:
+            g = reshape_p(g, shape=xs)
+    if dtype(g).kind == "c" and dtype(x).kind != "c":
+        from .elementwise import real
+        g = real(g)
+    return g
+
+
+def broadcast_tangent(t: Any, ans: Any) -> Any:
+    """A tangent contribution broadcast to the shape of the answer."""
+    if shape(t) == shape(ans):
+        return t
+    from .shape import broadcast_to_p
+    return broadcast_to_p(t, shape=shape(ans))
+
+
+def zeros_like(x: Any) -> Any:
+    v = unbox(x)
+    return np.zeros(np.shape(v), dtype=np.result_type(v))
+
+
+def normalize_axis(axis: Any, nd: int) -> tuple[int, ...] | None:
+    """``axis`` as a sorted tuple of non-negative ints (``None`` stays ``None``)."""
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(int(a) for a in axis)
+    else:
+        axes = (int(axis),)
+    out = []
+    for a in axes:
+        if not -nd <= a < max(nd, 1):
+            raise np.exceptions.AxisError(a, nd)
+        out.append(a % nd if nd else 0)
+    return tuple(sorted(out))
+
+
+def is_box(x: Any) -> bool:
+    return isinstance(x, Box)

@@ -1,0 +1,287 @@
+"""Elementwise primitives: arithmetic, powers, exponentials, trigonometry.
+
+An elementwise function has a diagonal Jacobian, so one derivative expression
+``d(ans, x)`` gives both rules: tangent ``ṫ·d`` and adjoint ``ḡ·d``.  Binary
+rules broadcast tangents up to the answer and sum adjoints back down to each
+argument's shape.  Complex numbers follow JAX's convention: a VJP is the
+transpose of the JVP's linear map (no conjugation), so holomorphic rules are
+the real ones; the non-holomorphic ``abs``, ``angle``, ``real``, ``imag`` and
+``conj`` have rules of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ._util import broadcast_tangent, defprim, is_complex, unbroadcast
+
+Deriv = Callable[..., Any]
+
+__all__: list[str] = []
+
+
+def _export(name: str, fn: Any) -> Any:
+    """List ``fn`` in the NumPy API under ``name``, with NumPy's docstring."""
+    if fn.__doc__ is None:
+        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
+    __all__.append(name)
+    return fn
+
+
+def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool = True,
+          keep_ans: bool = True) -> Any:
+    """An elementwise primitive ``ans = impl(x)`` with ``dans/dx = deriv(ans, x)``."""
+    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
+    p.defjvp(lambda t, ans, x: t * deriv(ans, x))
+    p.defvjp(lambda g, ans, x: g * deriv(ans, x))
+    return _export(name, p)
+
+
+def binary(name: str, impl: Callable[..., Any], dx: Deriv | None, dy: Deriv | None, *,
+           keep_args: bool = True, keep_ans: bool = True) -> Any:
+    """A broadcasting elementwise primitive with partials ``dx(ans, x, y)``, ``dy(ans, x, y)``."""
+    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
+    p.defjvp(
+        (lambda t, ans, x, y: broadcast_tangent(t * dx(ans, x, y), ans)) if dx else None,
+        (lambda t, ans, x, y: broadcast_tangent(t * dy(ans, x, y), ans)) if dy else None,
+    )
+    p.defvjp(
+        (lambda g, ans, x, y: unbroadcast(g * dx(ans, x, y), x)) if dx else None,
+        (lambda g, ans, x, y: unbroadcast(g * dy(ans, x, y), y)) if dy else None,
+    )
+    return _export(name, p)
+
+
+def nondiff(name: str, impl: Callable[..., Any] | None = None) -> Any:
+    """A primitive whose derivative is zero wherever it exists (floor, comparisons)."""
+    return _export(name, defprim(name, impl or getattr(np, name), nondiff=True))
+
+
+# -- arithmetic -------------------------------------------------------------
+# Linear ones need no saved values, only shapes.
+add = defprim("add", np.add, keep_args=False, keep_ans=False)
+add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
+           lambda t, ans, x, y: broadcast_tangent(t, ans))
+add.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
+_export("add", add)
+
+subtract = defprim("subtract", np.subtract, keep_args=False, keep_ans=False)
+subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
+                lambda t, ans, x, y: broadcast_tangent(-t, ans))
+subtract.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
+_export("subtract", subtract)
+
+negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
+negative.defjvp(lambda t, ans, x: -t)
+negative.defvjp(lambda g, ans, x: -g)
+_export("negative", negative)
+
+positive = defprim("positive", np.positive, keep_args=False, keep_ans=False)
+positive.defjvp(lambda t, ans, x: t)
+positive.defvjp(lambda g, ans, x: g)
+_export("positive", positive)
+
+multiply = defprim("multiply", np.multiply, keep_ans=False)
+multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
+                lambda t, ans, x, y: broadcast_tangent(x * t, ans))
+multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
+                lambda g, ans, x, y: unbroadcast(x * g, y))
+_export("multiply", multiply)
+
+divide = binary("divide", np.divide, lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+true_divide = divide
+__all__.append("true_divide")
+
+
+def _pow_dx(ans: Any, x: Any, y: Any) -> Any:
+    return y * power(x, y - 1)
+
+
+def _pow_dy(ans: Any, x: Any, y: Any) -> Any:
+    # d(x**y)/dy = log(x)·x**y; taken as 0 where x == 0 (the limit from x > 0).
+    safe = where(equal(x, 0), 1.0, x)
+    return log(safe) * ans
+
+
+power = binary("power", np.power, _pow_dx, _pow_dy)
+float_power = binary("float_power", np.float_power, lambda ans, x, y: y * float_power(x, y - 1),
+       lambda ans, x, y: log(where(equal(x, 0), 1.0, x)) * ans)
+
+
+def _half_at_ties(a: Any, b: Any) -> Any:
+    # Where both arguments are equal the derivative is split evenly (as autograd and JAX do).
+    return greater(a, b) + 0.5 * equal(a, b)
+
+
+maximum = binary("maximum", np.maximum, lambda ans, x, y: _half_at_ties(x, y),
+       lambda ans, x, y: _half_at_ties(y, x), keep_ans=False)
+minimum = binary("minimum", np.minimum, lambda ans, x, y: _half_at_ties(y, x),
+       lambda ans, x, y: _half_at_ties(x, y), keep_ans=False)
+fmax = binary("fmax", np.fmax, lambda ans, x, y: _half_at_ties(x, y),
+       lambda ans, x, y: _half_at_ties(y, x), keep_ans=False)
+fmin = binary("fmin", np.fmin, lambda ans, x, y: _half_at_ties(y, x),
+       lambda ans, x, y: _half_at_ties(x, y), keep_ans=False)
+arctan2 = binary("arctan2", np.arctan2, lambda ans, y, x: x / (x * x + y * y),
+       lambda ans, y, x: -y / (x * x + y * y), keep_ans=False)
+hypot = binary("hypot", np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+logaddexp = binary("logaddexp", np.logaddexp, lambda ans, x, y: exp(x - ans),
+       lambda ans, x, y: exp(y - ans))
+logaddexp2 = binary("logaddexp2", np.logaddexp2, lambda ans, x, y: exp2(x - ans),
+       lambda ans, x, y: exp2(y - ans))
+remainder = binary("remainder", np.remainder, lambda ans, x, y: 1.0,
+       lambda ans, x, y: -floor(x / y), keep_ans=False)
+mod = remainder
+__all__.append("mod")
+fmod = binary("fmod", np.fmod, lambda ans, x, y: 1.0, lambda ans, x, y: -trunc(x / y),
+       keep_ans=False)
+copysign = binary("copysign", np.copysign, lambda ans, x, y: sign(x) * sign(ans), None,
+       keep_ans=True)
+
+# -- exponentials and logarithms -------------------------------------------
+_LN2, _LN10 = np.log(2.0), np.log(10.0)
+exp = unary("exp", np.exp, lambda ans, x: ans, keep_args=False)
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * _LN2, keep_args=False)
+expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, keep_args=False)
+log = unary("log", np.log, lambda ans, x: 1.0 / x, keep_ans=False)
+log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * _LN2), keep_ans=False)
+log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * _LN10), keep_ans=False)
+log1p = unary("log1p", np.log1p, lambda ans, x: 1.0 / (x + 1.0), keep_ans=False)
+sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, keep_args=False)
+cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), keep_args=False)
+square = unary("square", np.square, lambda ans, x: 2.0 * x, keep_ans=False)
+reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -ans * ans, keep_args=False)
+
+# -- trigonometric and hyperbolic ------------------------------------------
+sin = unary("sin", np.sin, lambda ans, x: cos(x), keep_ans=False)
+cos = unary("cos", np.cos, lambda ans, x: -sin(x), keep_ans=False)
+tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, keep_args=False)
+arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / sqrt(1.0 - x * x), keep_ans=False)
+arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), keep_ans=False)
+arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), keep_ans=False)
+sinh = unary("sinh", np.sinh, lambda ans, x: cosh(x), keep_ans=False)
+cosh = unary("cosh", np.cosh, lambda ans, x: sinh(x), keep_ans=False)
+tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, keep_args=False)
+arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), keep_ans=False)
+arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), keep_ans=False)
+arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), keep_ans=False)
+deg2rad = unary("deg2rad", np.deg2rad, lambda ans, x: np.pi / 180.0, keep_args=False, keep_ans=False)
+rad2deg = unary("rad2deg", np.rad2deg, lambda ans, x: 180.0 / np.pi, keep_args=False, keep_ans=False)
+radians = deg2rad
+degrees = rad2deg
+__all__ += ["radians", "degrees"]
+
+
+def _sinc_deriv(ans: Any, x: Any) -> Any:
+    # d/dx sin(πx)/(πx) = (cos(πx) - sinc(x)) / x, and 0 at x = 0.
+    safe = where(equal(x, 0), 1.0, x)
+    return where(equal(x, 0), 0.0, (cos(np.pi * safe) - ans) / safe)
+
+
+sinc = unary("sinc", np.sinc, _sinc_deriv)
+
+# -- complex parts and absolute value --------------------------------------
+absolute = defprim("absolute", np.absolute)
+
+
+def _abs_jvp(t: Any, ans: Any, x: Any) -> Any:
+    if is_complex(x):
+        return real(conj(x) * t) / where(equal(ans, 0), 1.0, ans)
+    return t * sign(x)
+
+
+def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
+    if is_complex(x):
+        return g * conj(x) / where(equal(ans, 0), 1.0, ans)
+    return g * sign(x)
+
+
+absolute.defjvp(_abs_jvp).defvjp(_abs_vjp)
+_export("absolute", absolute)
+abs = absolute  # noqa: A001
+fabs = absolute
+__all__ += ["abs", "fabs"]
+
+real = defprim("real", np.real, keep_args=False, keep_ans=False)
+real.defjvp(lambda t, ans, x: real(t))
+real.defvjp(lambda g, ans, x: g + 0j if is_complex(x) else g)
+_export("real", real)
+
+imag = defprim("imag", np.imag, keep_args=False, keep_ans=False)
+imag.defjvp(lambda t, ans, x: imag(t))
+imag.defvjp(lambda g, ans, x: -1j * g if is_complex(x) else None)
+_export("imag", imag)
+
+conjugate = conj = defprim("conjugate", np.conjugate, keep_args=False, keep_ans=False)
+conj.defjvp(lambda t, ans, x: conj(t))
+conj.defvjp(lambda g, ans, x: conj(g))
+_export("conjugate", conjugate)
+__all__.append("conj")
+
+angle = defprim("angle", np.angle, keep_ans=False)
+
+
+def _angle_sq(x: Any) -> Any:
+    r2 = real(x) ** 2 + imag(x) ** 2
+    return where(equal(r2, 0), 1.0, r2)
+
+
+angle.defjvp(lambda t, ans, x: imag(conj(x) * t) / _angle_sq(x) if is_complex(x) else None)
+angle.defvjp(lambda g, ans, x: -1j * g * conj(x) / _angle_sq(x) if is_complex(x) else None)
+_export("angle", angle)
+
+# -- selection ---------------------------------------------------------------
+where_p = defprim("where", np.where, keep_ans=False)
+where_p.defjvp(
+    None,
+    lambda t, ans, c, x, y: where_p(c, broadcast_tangent(t, ans), 0.0),
+    lambda t, ans, c, x, y: where_p(c, 0.0, broadcast_tangent(t, ans)),
+)
+where_p.defvjp(
+    None,
+    lambda g, ans, c, x, y: unbroadcast(where_p(c, g, 0.0), x),
+    lambda g, ans, c, x, y: unbroadcast(where_p(c, 0.0, g), y),
+)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    if x is None and y is None:
+        return nonzero(condition)
+    return where_p(condition, x, y)
+
+
+_export("where", where)
+
+
+def clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
+    """Clip ``a`` to ``[a_min, a_max]``; differentiable in all three arguments."""
+    a_min = kwargs.pop("min", a_min)
+    a_max = kwargs.pop("max", a_max)
+    if kwargs:
+        raise TypeError(f"wengert.numpy.clip: unsupported arguments {sorted(kwargs)}")
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+_export("clip", clip)
+
+# -- zero-derivative functions ----------------------------------------------
+sign = nondiff("sign")
+floor = nondiff("floor")
+trunc = nondiff("trunc")
+equal = nondiff("equal")
+greater = nondiff("greater")
+nonzero = nondiff("nonzero")
+for _name in [
+    "ceil", "rint", "fix", "round", "around", "floor_divide",
+    "not_equal", "less", "less_equal", "greater_equal",
+    "logical_and", "logical_or", "logical_not", "logical_xor", "isnan", "isinf",
+    "isfinite", "isclose", "signbit", "heaviside", "iscomplex", "isreal", "isneginf",
+    "isposinf", "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift",
+    "right_shift", "gcd", "lcm",
+]:
+    globals()[_name] = nondiff(_name)

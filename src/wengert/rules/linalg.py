@@ -1,0 +1,100 @@
+"""Products: matmul and dot (more of linear algebra lives in ``linalg_ext``).
+
+``matmul`` is bilinear: its JVP in each argument is the product with the
+tangent in that slot, and its VJP multiplies the adjoint by the other
+argument transposed, summing any broadcast batch dimensions away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._util import defprim, ndim, unbroadcast
+from .elementwise import multiply
+from .shape import expand_dims, getitem_p, swapaxes
+
+__all__: list[str] = []
+
+
+def _export(fn: Any, name: str | None = None) -> Any:
+    name = name or fn.__name__
+    if fn.__doc__ is None:
+        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
+    globals()[name] = fn
+    __all__.append(name)
+    return fn
+
+
+matmul = defprim("matmul", np.matmul, keep_ans=False)
+
+
+def _last(x: Any) -> Any:
+    return getitem_p(x, idx=(Ellipsis, 0))
+
+
+def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    na, nb = ndim(a), ndim(b)
+    if na == 1 and nb == 1:
+        return g * b
+    if nb == 1:    # (..., m, k) @ (k,) -> (..., m)
+        da = expand_dims(g, -1) * b
+    elif na == 1:  # (k,) @ (..., k, n) -> (..., n)
+        da = _last(matmul(b, expand_dims(g, -1)))
+    else:
+        da = matmul(g, swapaxes(b, -1, -2))
+    return unbroadcast(da, a)
+
+
+def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    na, nb = ndim(a), ndim(b)
+    if na == 1 and nb == 1:
+        return g * a
+    if na == 1:    # (k,) @ (..., k, n)
+        db = expand_dims(a, -1) * expand_dims(g, -2)
+    elif nb == 1:  # (..., m, k) @ (k,)
+        db = _last(matmul(swapaxes(a, -1, -2), expand_dims(g, -1)))
+    else:
+        db = matmul(swapaxes(a, -1, -2), g)
+    return unbroadcast(db, b)
+
+
+matmul.defjvp(lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t))
+matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b)
+_export(matmul, "matmul")
+
+
+def dot(a: Any, b: Any, out: Any = None) -> Any:
+    if out is not None:
+        raise TypeError("wengert.numpy.dot: out= is not supported on traced values")
+    na, nb = ndim(a), ndim(b)
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    if na <= 2 and nb <= 2:
+        return matmul(a, b)
+    from .linalg_ext import tensordot  # N-d dot contracts a's last axis with b's second-to-last
+    return tensordot(a, b, axes=([na - 1], [nb - 2 if nb >= 2 else 0]))
+
+
+def inner(a: Any, b: Any) -> Any:
+    na, nb = ndim(a), ndim(b)
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    from .linalg_ext import tensordot
+    return tensordot(a, b, axes=([na - 1], [nb - 1]))
+
+
+def outer(a: Any, b: Any, out: Any = None) -> Any:
+    from .shape import ravel
+    return expand_dims(ravel(a), 1) * expand_dims(ravel(b), 0)
+
+
+def vdot(a: Any, b: Any) -> Any:
+    from .elementwise import conj
+    from .shape import ravel
+    return matmul(conj(ravel(a)), ravel(b))
+
+
+for _fn in [dot, inner, outer, vdot]:
+    _export(_fn)

@@ -1,0 +1,277 @@
+"""Shape and indexing primitives: reshape, transpose, broadcast, getitem, concatenate.
+
+All of these are linear, so their JVP is the primitive applied to the tangent
+and their VJP is the transpose: reshape back, transpose back, sum the
+broadcast away, scatter-add into zeros, slice the concatenation apart.
+The functions built on top of them (``swapaxes``, ``stack``, ``flip`` ...)
+need no rules of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..core.tracing import Box, unbox
+from ._util import defprim, dtype, ndim, normalize_axis, unbroadcast
+from ._util import shape as shape_of
+
+__all__: list[str] = []
+
+
+def _export(fn: Any, name: str | None = None) -> Any:
+    name = name or fn.__name__
+    if fn.__doc__ is None:
+        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
+    globals()[name] = fn
+    __all__.append(name)
+    return fn
+
+
+# -- primitives ----------------------------------------------------------------
+reshape_p = defprim("reshape", lambda x, shape: np.reshape(x, shape),
+                    keep_args=False, keep_ans=False)
+reshape_p.deflinear().defvjp(lambda g, ans, x, shape: reshape_p(g, shape=shape_of(x)))
+
+transpose_p = defprim("transpose", lambda x, axes: np.transpose(x, axes),
+                      keep_args=False, keep_ans=False)
+transpose_p.deflinear().defvjp(
+    lambda g, ans, x, axes: transpose_p(g, axes=tuple(np.argsort(axes))))
+
+broadcast_to_p = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+                         keep_args=False, keep_ans=False)
+broadcast_to_p.deflinear().defvjp(lambda g, ans, x, shape: unbroadcast(g, x))
+
+
+def _getitem(x: Any, idx: Any) -> Any:
+    return np.asarray(x)[idx]
+
+
+def _untake(g: Any, idx: Any, shape: tuple, dtype: Any) -> Any:
+    """Scatter-add ``g`` into zeros of ``shape`` at ``idx`` (the transpose of indexing)."""
+    out = np.zeros(shape, dtype=np.result_type(dtype, np.asarray(g).dtype))
+    np.add.at(out, idx, g)
+    return out
+
+
+getitem_p = defprim("getitem", _getitem, keep_args=False, keep_ans=False)
+untake_p = defprim("untake", _untake, keep_args=False, keep_ans=False)
+getitem_p.deflinear().defvjp(
+    lambda g, ans, x, idx: untake_p(g, idx=idx, shape=shape_of(x), dtype=dtype(x)))
+untake_p.deflinear().defvjp(lambda g, ans, x, idx, shape, dtype: getitem_p(g, idx=idx))
+
+
+def _concatenate(*xs: Any, axis: int) -> Any:
+    return np.concatenate(xs, axis=axis)
+
+
+concatenate_p = defprim("concatenate", _concatenate, keep_args=False, keep_ans=False)
+
+
+def _concat_jvp(argnum: int, t: Any, ans: Any, *xs: Any, axis: int) -> Any:
+    parts = [t if i == argnum else np.zeros(shape_of(x), dtype(t)) for i, x in enumerate(xs)]
+    return concatenate_p(*parts, axis=axis)
+
+
+def _concat_vjp(argnum: int, g: Any, ans: Any, *xs: Any, axis: int) -> Any:
+    start = sum(shape_of(x)[axis] for x in xs[:argnum])
+    idx = (slice(None),) * axis + (slice(start, start + shape_of(xs[argnum])[axis]),)
+    return getitem_p(g, idx=idx)
+
+
+concatenate_p.defjvp_argnum(_concat_jvp).defvjp_argnum(_concat_vjp)
+
+astype_p = defprim("astype", lambda x, dtype: np.asarray(x).astype(dtype),
+                   keep_args=False, keep_ans=False)
+astype_p.defjvp(lambda t, ans, x, dtype: astype_p(t, dtype=ans.dtype)
+                if np.dtype(ans.dtype).kind in "fc" else None)
+astype_p.defvjp(lambda g, ans, x, dtype: _cast_cotangent(g, x))
+
+
+def _cast_cotangent(g: Any, x: Any) -> Any:
+    target = dtype(x)
+    if target.kind not in "fc":
+        return None
+    if dtype(g).kind == "c" and target.kind != "c":
+        from .elementwise import real
+        g = real(g)
+    return g if dtype(g) == target else astype_p(g, dtype=target)
+
+
+# -- NumPy functions built on them ------------------------------------------------
+def _clean_index(idx: Any) -> Any:
+    """Indices are never differentiated: strip boxes from them."""
+    if isinstance(idx, tuple):
+        return tuple(unbox(i) for i in idx)
+    if isinstance(idx, list):
+        return np.asarray([unbox(i) for i in idx])
+    return unbox(idx)
+
+
+def getitem(x: Any, idx: Any) -> Any:
+    """``x[idx]`` for basic and advanced indices."""
+    return getitem_p(x, idx=_clean_index(idx))
+
+
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
+    shape = newshape if shape is None else shape
+    if order != "C":
+        raise NotImplementedError("wengert.numpy.reshape supports order='C' only")
+    target = np.empty(np.shape(unbox(a)), dtype=np.bool_).reshape(shape).shape  # resolve -1
+    return reshape_p(a, shape=target)
+
+
+def transpose(a: Any, axes: Sequence[int] | None = None) -> Any:
+    nd = ndim(a)
+    axes = tuple(range(nd))[::-1] if axes is None else tuple(int(i) % nd for i in axes)
+    return transpose_p(a, axes=axes)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    axes = list(range(ndim(a)))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose_p(a, axes=tuple(axes))
+
+
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    nd = ndim(a)
+    src = [s % nd for s in np.atleast_1d(source)]
+    dst = [d % nd for d in np.atleast_1d(destination)]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose_p(a, axes=tuple(order))
+
+
+def broadcast_to(array: Any, shape: Any) -> Any:
+    shape = (shape,) if np.isscalar(shape) else tuple(shape)
+    return broadcast_to_p(array, shape=shape)
+
+
+def expand_dims(a: Any, axis: Any) -> Any:
+    return reshape_p(a, shape=np.expand_dims(np.empty(shape_of(a), np.bool_), axis).shape)
+
+
+def squeeze(a: Any, axis: Any = None) -> Any:
+    return reshape_p(a, shape=np.squeeze(np.empty(shape_of(a), np.bool_), axis).shape)
+
+
+def ravel(a: Any, order: str = "C") -> Any:
+    return reshape(a, (-1,), order)
+
+
+def concatenate(arrays: Sequence[Any], axis: int | None = 0, **kwargs: Any) -> Any:
+    if kwargs:
+        raise TypeError(f"wengert.numpy.concatenate: unsupported arguments {sorted(kwargs)}")
+    arrays = list(arrays)
+    if axis is None:
+        arrays = [ravel(a) for a in arrays]
+        axis = 0
+    nd = ndim(arrays[0])
+    (axis,) = normalize_axis(axis, nd)  # type: ignore[misc]
+    return concatenate_p(*arrays, axis=axis)
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("wengert.numpy.stack: need at least one array to stack")
+    nd = ndim(arrays[0]) + 1
+    axis = axis % nd
+    return concatenate_p(*[expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def atleast_1d(*arys: Any) -> Any:
+    out = [a if ndim(a) >= 1 else reshape_p(a, shape=(1,)) for a in arys]
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*arys: Any) -> Any:
+    out = []
+    for a in arys:
+        nd = ndim(a)
+        out.append(a if nd >= 2 else reshape_p(a, shape=(1,) * (2 - nd) + tuple(shape_of(a))))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*arys: Any) -> Any:
+    out = []
+    for a in arys:
+        s = tuple(shape_of(a))
+        new = {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
+        out.append(a if new == s else reshape_p(a, shape=new))
+    return out[0] if len(out) == 1 else out
+
+
+def hstack(tup: Sequence[Any]) -> Any:
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, axis=0 if ndim(arrs[0]) == 1 else 1)
+
+
+def vstack(tup: Sequence[Any]) -> Any:
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+row_stack = vstack
+
+
+def dstack(tup: Sequence[Any]) -> Any:
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def column_stack(tup: Sequence[Any]) -> Any:
+    cols = [reshape_p(a, shape=(shape_of(a)[0], 1)) if ndim(a) == 1 else a for a in tup]
+    return concatenate(cols, axis=1)
+
+
+def flip(m: Any, axis: Any = None) -> Any:
+    nd = ndim(m)
+    axes = range(nd) if axis is None else normalize_axis(axis, nd)
+    idx = [slice(None)] * nd
+    for a in axes:  # type: ignore[union-attr]
+        idx[a] = slice(None, None, -1)
+    return getitem_p(m, idx=tuple(idx))
+
+
+def fliplr(m: Any) -> Any:
+    return flip(m, 1)
+
+
+def flipud(m: Any) -> Any:
+    return flip(m, 0)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    return astype_p(x, dtype=np.dtype(dtype))
+
+
+def array(obj: Any, dtype: Any = None, copy: bool = True, **kwargs: Any) -> Any:
+    """``numpy.array`` that stacks traced values found in nested lists."""
+    if isinstance(obj, Box):
+        return obj if dtype is None else astype(obj, dtype)
+    if isinstance(obj, (list, tuple)) and _contains_box(obj):
+        out = stack([array(o) for o in obj])
+        return out if dtype is None else astype(out, dtype)
+    return np.array(obj, dtype=dtype, copy=copy, **kwargs)
+
+
+def asarray(a: Any, dtype: Any = None, **kwargs: Any) -> Any:
+    if isinstance(a, Box) or (isinstance(a, (list, tuple)) and _contains_box(a)):
+        return array(a, dtype=dtype)
+    return np.asarray(a, dtype=dtype, **kwargs)
+
+
+def _contains_box(obj: Any) -> bool:
+    if isinstance(obj, Box):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_contains_box(o) for o in obj)
+    return False
+
+
+for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expand_dims,
+            squeeze, ravel, concatenate, stack, atleast_1d, atleast_2d, atleast_3d, hstack,
+            vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray]:
+    _export(_fn)
+_export(vstack, "row_stack")

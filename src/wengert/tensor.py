@@ -1,0 +1,242 @@
+"""A PyTorch-style tensor on the same engine: ``.backward()``, ``.grad``, ``.detach()``.
+
+A :class:`Tensor` is a reverse-mode box at the eager level (level 1, below
+every transform), so it uses the same primitives, the same rules and the same
+backward pass as ``grad``.  Leaves created with ``requires_grad=True`` receive
+their adjoint in ``.grad``, which accumulates across ``backward()`` calls
+until ``zero_grad()``.  By default ``backward()`` frees the saved values of
+the graph it went through, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .core.reverse import Node, VJPBox, backward_pass
+from .core.tracing import Box, unbox
+
+EAGER_LEVEL = 1
+_grad_enabled = [True]
+_leaf_owner: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+class Tensor(VJPBox):
+    """An array that records the operations applied to it when it requires grad."""
+
+    __slots__ = ("grad", "__weakref__")
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        value = np.array(unbox(data), dtype=dtype)
+        if requires_grad and value.dtype.kind not in "fc":
+            raise TypeError(
+                f"tensor: only float or complex tensors can require gradients, got dtype "
+                f"{value.dtype}; pass float data (e.g. 1.0) or dtype=float")
+        node = Node.leaf() if requires_grad else None
+        VJPBox.__init__(self, value, EAGER_LEVEL, node)
+        self.grad: Tensor | None = None
+        if node is not None:
+            _leaf_owner[node] = self
+
+    # -- how the engine makes tensors -------------------------------------------------
+    @classmethod
+    def lift(cls, prim: Any, ans: Any, args: tuple, vals: list, params: dict,
+             level: int) -> Any:
+        if not _grad_enabled[0]:
+            if prim.multiple_results:
+                return tuple(cls._constant(a, level) for a in ans)
+            return cls._constant(ans, level)
+        return super().lift(prim, ans, args, vals, params, level)
+
+    @classmethod
+    def _make(cls, value: Any, level: int, node: Node, index: int) -> Tensor:
+        t = cls.__new__(cls)
+        t._value, t._level, t._node, t._index, t.grad = value, level, node, index, None
+        return t
+
+    @classmethod
+    def _constant(cls, ans: Any, level: int) -> Any:
+        t = cls.__new__(cls)
+        t._value, t._level, t._node, t._index, t.grad = ans, level, None, -1, None
+        return t
+
+    # -- PyTorch's API ------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._node is not None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None or self._node.prim is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """The name of the primitive that made this tensor (``None`` for leaves)."""
+        node = self._node
+        return None if node is None or node.prim is None else node.prim.name
+
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying array (no gradient tracking)."""
+        return self._value
+
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Tensor.numpy(): this tensor requires grad; call "
+                               "tensor.detach().numpy() to take its value")
+        return np.asarray(self._value)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares memory)."""
+        return Tensor._constant(self._value, EAGER_LEVEL)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad; "
+                               "use detach() for a non-leaf")
+        if requires_grad and self._node is None:
+            if np.result_type(self._value).kind not in "fc":
+                raise TypeError("requires_grad_: only float or complex tensors can require "
+                                "gradients")
+            self._node = Node.leaf()
+            _leaf_owner[self._node] = self
+        elif not requires_grad:
+            self._node = None
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad`` becomes ``None``)."""
+        self.grad = None
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        A non-scalar tensor needs ``gradient=``, the cotangent to pull back (of
+        this tensor's shape).  The graph's saved values are freed afterwards
+        unless ``retain_graph=True``.
+        """
+        if self._node is None:
+            raise RuntimeError("backward: this tensor does not require grad and has no graph; "
+                               "create its inputs with requires_grad=True")
+        shape = np.shape(self._value)
+        if gradient is None:
+            if int(np.prod(shape)) != 1:
+                raise RuntimeError(
+                    f"backward: the tensor has shape {shape}, so the gradient is not implied; "
+                    f"pass gradient= (an array of shape {shape}), or reduce it first, "
+                    f"e.g. y.sum().backward()")
+            gradient = np.ones(shape, dtype=np.result_type(self._value))
+        else:
+            gradient = unbox(gradient)
+            if np.shape(gradient) != shape:
+                raise ValueError(f"backward: gradient has shape {np.shape(gradient)}, but the "
+                                 f"tensor has shape {shape}")
+        leaves = backward_pass([(self._node, self._index, gradient)], free=not retain_graph)
+        for node, g in leaves.items():
+            owner = _leaf_owner.get(node)
+            if owner is None:
+                continue
+            g = np.asarray(g, dtype=np.result_type(owner._value))
+            if np.shape(g) != np.shape(owner._value):
+                g = np.broadcast_to(g, np.shape(owner._value)).copy()
+            owner.grad = Tensor(g) if owner.grad is None else Tensor(owner.grad._value + g)
+
+    def item(self) -> Any:
+        return np.asarray(self._value).item()
+
+    def __repr__(self) -> str:
+        extra = ""
+        if self.grad_fn is not None:
+            extra = f", grad_fn={self.grad_fn}"
+        elif self.requires_grad:
+            extra = ", requires_grad=True"
+        body = np.array2string(np.asarray(self._value), separator=", ", prefix="tensor(")
+        return f"tensor({body}{extra})"
+
+    # -- interplay with plain NumPy -----------------------------------------------------
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if self.requires_grad and _grad_enabled[0]:
+            Box.__array__(self)  # raises: would silently drop the derivative
+        return np.asarray(self._value, dtype=dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        tracked = any(isinstance(x, Box) and getattr(x, "_node", None) is not None
+                      for x in inputs)
+        if kwargs.get("out") is None and (tracked and _grad_enabled[0]):
+            return Box.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
+        if tracked and _grad_enabled[0]:
+            Box.__setitem__(self, None, None)  # in-place on a tracked tensor: refuse
+        plain = [unbox(x) for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(unbox(o) for o in kwargs["out"])
+            getattr(ufunc, method)(*plain, **kwargs)
+            return kwargs["out"][0] if len(kwargs["out"]) == 1 else kwargs["out"]
+        out = getattr(ufunc, method)(*plain, **kwargs)
+        return Tensor._constant(out, EAGER_LEVEL)
+
+    def _inplace(self, ufunc: Any, other: Any) -> Tensor:
+        if self.requires_grad and _grad_enabled[0]:
+            if self.is_leaf:
+                raise RuntimeError(
+                    "in-place update of a leaf tensor that requires grad; wrap it in "
+                    "`with wengert.no_grad():` (e.g. for a parameter update) or use x = x + v")
+            return ufunc(self, other)  # a new node; the name now points to it
+        ufunc(self._value, unbox(other), out=self._value)
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(np.divide, other)
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        if self.requires_grad and _grad_enabled[0]:
+            Box.__setitem__(self, idx, value)
+        self._value[unbox(idx)] = unbox(value)
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Make a :class:`Tensor` (a copy of ``data``), like ``torch.tensor``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Inside it, operations on tensors are not recorded (context manager or decorator)."""
+
+    def __enter__(self) -> None:
+        self._prev = _grad_enabled[0]
+        _grad_enabled[0] = False
+
+    def __exit__(self, *exc: Any) -> None:
+        _grad_enabled[0] = self._prev
+
+
+class enable_grad(contextlib.ContextDecorator):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    def __enter__(self) -> None:
+        self._prev = _grad_enabled[0]
+        _grad_enabled[0] = True
+
+    def __exit__(self, *exc: Any) -> None:
+        _grad_enabled[0] = self._prev
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled[0]
+
+
+def zero_grad(tensors: Any) -> None:
+    """Reset ``.grad`` of every tensor in an iterable."""
+    for t in tensors:
+        t.grad = None

@@ -1,0 +1,68 @@
+"""Argument handling shared by the transforms: argnums, validation, casting."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.tracing import Box, unbox
+
+
+def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not isinstance(n, (int, np.integer)) or not -nargs <= n < nargs:
+            raise ValueError(
+                f"{fname}: argnums={argnums!r} does not fit a call with {nargs} positional "
+                f"argument(s)")
+    return tuple(int(n) % nargs for n in nums)
+
+
+def partial_in(f: Callable[..., Any], args: tuple, kwargs: dict,
+               nums: tuple[int, ...]) -> Callable[..., Any]:
+    """``f`` as a function of the arguments at ``nums`` only, the others fixed."""
+    def f_of(*diff_args: Any) -> Any:
+        new = list(args)
+        for i, a in zip(nums, diff_args):
+            new[i] = a
+        return f(*new, **kwargs)
+    return f_of
+
+
+def value_dtype(x: Any) -> np.dtype:
+    v = unbox(x)
+    return v.dtype if hasattr(v, "dtype") else np.result_type(v)
+
+
+def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
+    for i, x in enumerate(leaves):
+        dt = value_dtype(x)
+        if dt.kind not in "fc":
+            raise TypeError(
+                f"{fname}: {what} {i} has dtype {dt}; derivatives need float or complex "
+                f"inputs. Pass e.g. {1.0 if dt.kind in 'iub' else 'a float array'} or "
+                f"x.astype(float) instead, or leave it out of argnums.")
+
+
+def cast_like(g: Any, x: Any) -> Any:
+    """``g`` with the dtype of ``x`` (float32 inputs get float32 derivatives)."""
+    if isinstance(g, Box):
+        return g
+    dt = value_dtype(x)
+    gv = np.asarray(g)
+    if gv.dtype == dt:
+        return g
+    if gv.dtype.kind == "c" and dt.kind != "c":
+        gv = gv.real
+    return gv.astype(dt)
+
+
+def zeros_like_value(x: Any) -> Any:
+    v = unbox(x)
+    return np.zeros(np.shape(v), dtype=value_dtype(v))
+
+
+def strip_level(x: Any, level: int) -> Any:
+    """The value of ``x`` seen from outside the transform at ``level``."""
+    return x._value if isinstance(x, Box) and x._level == level else x

@@ -1,0 +1,60 @@
+"""Forward-mode transforms: ``jvp``.
+
+``jvp`` opens a new level and runs the function on :class:`JVPBox` inputs,
+each carrying its tangent; every primitive pushes the tangent forward as it
+computes, and the output tangent is read off at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.forward import JVPBox
+from ..core.tracing import Box, new_level
+from ..core.tree import tree_flatten, tree_map
+from ._common import check_inexact, strip_level, value_dtype, zeros_like_value
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple:
+    """``(f(*primals), J·tangents)``: the output and its directional derivative.
+
+    ``primals`` and ``tangents`` are tuples (or lists) of the same structure,
+    each tangent of its primal's shape.
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples (or lists) of the "
+                        "function's positional arguments, e.g. jvp(f, (x,), (v,))")
+    p_flat, p_def = tree_flatten(tuple(primals))
+    t_flat, t_def = tree_flatten(tuple(tangents))
+    if p_def != t_def:
+        raise ValueError(f"jvp: tangents have structure {t_def}, but primals have {p_def}")
+    check_inexact("jvp", p_flat, "primal")
+    for i, (p, t) in enumerate(zip(p_flat, t_flat)):
+        if np.shape(t) != np.shape(p):
+            raise ValueError(f"jvp: tangent {i} has shape {np.shape(t)}, but its primal has "
+                             f"shape {np.shape(p)}; give each tangent its primal's shape")
+    level = new_level()
+    boxes = [JVPBox(p, level, t) for p, t in zip(p_flat, t_flat)]
+    out = f(*p_def.unflatten(boxes))
+    aux = None
+    if has_aux:
+        out, aux = out
+        aux = tree_map(lambda a: strip_level(a, level), aux)
+    out_flat, out_def = tree_flatten(out)
+    values = [strip_level(o, level) for o in out_flat]
+    tans = [_tangent_of(o, v, level) for o, v in zip(out_flat, values)]
+    result = (out_def.unflatten(values), out_def.unflatten(tans))
+    return result + (aux,) if has_aux else result
+
+
+def _tangent_of(o: Any, value: Any, level: int) -> Any:
+    if isinstance(o, JVPBox) and o._level == level and o._tangent is not None:
+        t = o._tangent
+        if isinstance(t, Box) or np.shape(t) == np.shape(value):
+            return t
+        return np.broadcast_to(t, np.shape(value)).copy()
+    return zeros_like_value(value) if value_dtype(value).kind in "fc" else np.zeros(
+        np.shape(value))

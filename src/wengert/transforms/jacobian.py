@@ -1,0 +1,147 @@
+"""Jacobians and second derivatives, built from ``jvp`` and ``vjp``.
+
+``jacfwd`` pushes one basis tangent per input entry (one column per pass),
+``jacrev`` pulls one basis cotangent per output entry (one row per pass,
+one recorded graph).  ``jacobian`` picks the cheaper one: forward mode when
+the inputs have fewer entries than the outputs, reverse mode otherwise.
+Jacobian entries have shape ``out.shape + in.shape``, as in JAX.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.tracing import unbox
+from ..core.tree import tree_flatten, tree_unflatten
+from ._common import check_argnums, check_inexact, partial_in, value_dtype
+from .forward import jvp
+from .reverse import grad, vjp
+
+
+def _stack(parts: list, shape: tuple) -> Any:
+    from .. import numpy as wnp
+    return wnp.reshape(wnp.stack(parts), shape)
+
+
+def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
+    e = np.zeros(int(np.prod(shape)), dtype=dtype)
+    e[k] = 1
+    return e.reshape(shape)
+
+
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """The Jacobian of ``f`` by reverse mode: one backward sweep per output entry."""
+    def jacrev_f(*args: Any, **kwargs: Any) -> Any:
+        nums = check_argnums("jacrev", argnums, len(args))
+        diff = tuple(args[i] for i in nums)
+        res = vjp(partial_in(f, args, kwargs, nums), *diff, has_aux=has_aux)
+        out, vjp_fn = res[0], res[1]
+        out_flat, out_def = tree_flatten(out)
+        in_flat, in_def = tree_flatten(diff)
+        zeros = [np.zeros(np.shape(o), value_dtype(o)) for o in out_flat]
+        blocks = []
+        for j, o in enumerate(out_flat):
+            rows = []
+            for k in range(int(np.prod(np.shape(o)))):
+                ct = list(zeros)
+                ct[j] = _basis(np.shape(o), value_dtype(o), k)
+                rows.append(tree_flatten(vjp_fn(tree_unflatten(out_def, ct)))[0])
+            leaves = [_stack([r[i] for r in rows], np.shape(o) + np.shape(unbox(x)))
+                      for i, x in enumerate(in_flat)]
+            tree = tree_unflatten(in_def, leaves)
+            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+        jac = tree_unflatten(out_def, blocks)
+        return (jac, res[2]) if has_aux else jac
+
+    jacrev_f.__name__ = f"jacrev({getattr(f, '__name__', 'f')})"
+    return jacrev_f
+
+
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """The Jacobian of ``f`` by forward mode: one forward pass per input entry."""
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        nums = check_argnums("jacfwd", argnums, len(args))
+        diff = tuple(args[i] for i in nums)
+        check_inexact("jacfwd", tree_flatten(diff)[0], "input")
+        g = partial_in(f, args, kwargs, nums)
+        in_flat, in_def = tree_flatten(diff)
+        zeros = [np.zeros(np.shape(unbox(x)), value_dtype(x)) for x in in_flat]
+        cols_per_input = []
+        out_def = aux = None
+        out_flat: list = []
+        for i, x in enumerate(in_flat):
+            cols = []
+            for k in range(int(np.prod(np.shape(unbox(x))))):
+                t = list(zeros)
+                t[i] = _basis(np.shape(unbox(x)), value_dtype(x), k)
+                res = jvp(g, diff, tree_unflatten(in_def, t), has_aux=has_aux)
+                out_flat, out_def = tree_flatten(res[0])
+                cols.append(tree_flatten(res[1])[0])
+                aux = res[2] if has_aux else None
+            cols_per_input.append(cols)
+        if out_def is None:  # no input entries at all: evaluate once for the structure
+            res = g(*diff)
+            out_flat, out_def = tree_flatten(res[0] if has_aux else res)
+        blocks = []
+        for j, o in enumerate(out_flat):
+            leaves = []
+            for i, x in enumerate(in_flat):
+                shape = np.shape(unbox(x))
+                parts = [c[j] for c in cols_per_input[i]]
+                if not parts:
+                    leaves.append(np.zeros(np.shape(unbox(o)) + shape))
+                    continue
+                from .. import numpy as wnp
+                stacked = wnp.stack(parts, axis=-1)  # out.shape + (n_in,)
+                leaves.append(wnp.reshape(stacked, np.shape(unbox(o)) + shape))
+            tree = tree_unflatten(in_def, leaves)
+            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+        jac = tree_unflatten(out_def, blocks)
+        return (jac, aux) if has_aux else jac
+
+    jacfwd_f.__name__ = f"jacfwd({getattr(f, '__name__', 'f')})"
+    return jacfwd_f
+
+
+def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+             mode: str = "auto") -> Callable[..., Any]:
+    """The Jacobian of ``f``, by forward or reverse mode.
+
+    ``mode="auto"`` evaluates ``f`` once to count its outputs, then uses forward
+    mode when the inputs have fewer entries than the outputs (n < m: n forward
+    passes) and reverse mode otherwise (m backward sweeps).  ``"forward"`` or
+    ``"reverse"`` force a mode.
+    """
+    if mode not in ("auto", "forward", "reverse"):
+        raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        chosen = mode
+        if mode == "auto":
+            nums = check_argnums("jacobian", argnums, len(args))
+            n_in = sum(int(np.size(unbox(x))) for x in tree_flatten([args[i] for i in nums])[0])
+            n_out = sum(int(np.size(unbox(y))) for y in tree_flatten(f(*args, **kwargs))[0])
+            chosen = "forward" if n_in < n_out else "reverse"
+        jac = jacfwd if chosen == "forward" else jacrev
+        return jac(f, argnums)(*args, **kwargs)
+
+    jacobian_f.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
+    return jacobian_f
+
+
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The Hessian of scalar ``f``: forward over reverse, ``jacfwd(jacrev(f))``."""
+    return jacfwd(jacrev(f, argnums), argnums)
+
+
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """Hessian-vector product ``H·v`` of scalar ``f`` at ``primals`` (forward over reverse).
+
+    Returns one entry per primal, like the gradient with respect to all of them.
+    """
+    n = len(primals)
+    return jvp(grad(f, argnums=tuple(range(n))), tuple(primals), tuple(tangents))[1]

@@ -1,0 +1,151 @@
+"""Reverse-mode transforms: ``vjp``, ``grad``, ``value_and_grad``, ``jacrev``.
+
+``vjp`` opens a new level, runs the function on :class:`VJPBox` inputs (which
+records the graph), and returns the output with a function that sweeps the
+graph backwards for any cotangent.  The graph lives as long as that function.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.reverse import Node, VJPBox, backward_pass
+from ..core.tracing import Box, new_level
+from ..core.tree import tree_flatten, tree_map
+from ._common import (cast_like, check_argnums, check_inexact, partial_in, strip_level,
+                      value_dtype, zeros_like_value)
+
+
+def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
+    """Run ``f`` under a fresh reverse-mode level."""
+    flat, in_def = tree_flatten(primals)
+    check_inexact(fname, flat, "input")
+    level = new_level()
+    boxes = [VJPBox(x, level, Node.leaf()) for x in flat]
+    out = f(*in_def.unflatten(boxes))
+    aux = None
+    if has_aux:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError(f"{fname}(has_aux=True): the function must return a pair "
+                            f"(output, auxiliary data), got {type(out).__name__}")
+        out, aux = out
+        aux = tree_map(lambda a: strip_level(a, level), aux)
+    return level, flat, in_def, boxes, out, aux
+
+
+def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out: Any
+              ) -> tuple[Any, Callable[[Any], tuple]]:
+    out_flat, out_def = tree_flatten(out)
+    out_values = [strip_level(o, level) for o in out_flat]
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        ct_flat, ct_def = tree_flatten(cotangent)
+        if ct_def != out_def:
+            raise ValueError(f"{fname}: the cotangent has structure {ct_def}, but the "
+                             f"function's output has structure {out_def}")
+        seeds = []
+        for i, (o, v, ct) in enumerate(zip(out_flat, out_values, ct_flat)):
+            if np.shape(ct) != np.shape(v):
+                raise ValueError(
+                    f"{fname}: cotangent {i} has shape {np.shape(ct)}, but the output it "
+                    f"belongs to has shape {np.shape(v)}; pass one of the output's shape")
+            if isinstance(o, VJPBox) and o._level == level and o._node is not None:
+                seeds.append((o._node, o._index, ct))
+        adjoints = backward_pass(seeds)
+        grads = [adjoints.get(b._node) for b in boxes]
+        grads = [zeros_like_value(x) if g is None else cast_like(g, x)
+                 for g, x in zip(grads, flat)]
+        return in_def.unflatten(grads)
+
+    return out_def.unflatten(out_values), vjp_fn
+
+
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal.
+
+    Like ``jax.vjp``: the cotangent has the structure of ``f``'s output; the
+    result is a tuple with one entry per primal (same structure).
+    """
+    level, flat, in_def, boxes, out, aux = _record("vjp", f, primals, has_aux)
+    value, vjp_fn = _pullback("vjp", level, flat, in_def, boxes, out)
+    return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
+
+
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
+    """A function returning ``(f(*args), ∇f(*args))`` (``((value, aux), grad)`` with aux).
+
+    ``f`` must return a scalar, real unless ``holomorphic=True``.  The gradient
+    has the structure of the argument(s) chosen by ``argnums``.  For a real
+    function of complex inputs it is ``∂f/∂x - i ∂f/∂y`` (JAX's convention).
+    """
+    name = f"value_and_grad({getattr(f, '__name__', 'f')})"
+
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = check_argnums("grad", argnums, len(args))
+        diff = tuple(args[i] for i in nums)
+        level, flat, in_def, boxes, out, aux = _record(
+            "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
+        value = strip_level(out, level)
+        _check_scalar(out, value, holomorphic)
+        if isinstance(out, VJPBox) and out._level == level and out._node is not None:
+            seed = np.ones((), dtype=value_dtype(value))
+            adjoints = backward_pass([(out._node, out._index, seed)])
+        else:
+            adjoints = {}
+        grads = [adjoints.get(b._node) for b in boxes]
+        grads = [zeros_like_value(x) if g is None else cast_like(g, x)
+                 for g, x in zip(grads, flat)]
+        g_tree = in_def.unflatten(grads)
+        g_out = g_tree[0] if isinstance(argnums, int) else g_tree
+        return ((value, aux), g_out) if has_aux else (value, g_out)
+
+    value_and_grad_f.__name__ = name
+    return value_and_grad_f
+
+
+def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
+    if isinstance(out, (tuple, list, dict)) or np.ndim(value) != 0:
+        shape = np.shape(value) if not isinstance(out, (tuple, list, dict)) else type(out).__name__
+        raise TypeError(
+            f"grad: the function must return a scalar, but it returned {shape}. Use "
+            f"jacrev/jacobian for non-scalar outputs, or vjp with an explicit cotangent.")
+    kind = value_dtype(value).kind
+    if kind == "c" and not holomorphic:
+        raise TypeError("grad: the function returned a complex scalar; pass "
+                        "holomorphic=True for a holomorphic function, or return a real value "
+                        "(e.g. its abs or real part)")
+    if kind not in "fc":
+        raise TypeError(f"grad: the function returned a value of dtype {value_dtype(value)}; "
+                        f"it must return a float (is the output detached from the inputs?)")
+
+
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable[..., Any]:
+    """The gradient of scalar ``f`` with respect to argument(s) ``argnums`` (reverse mode)."""
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
+
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        (value, g) = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    grad_f.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    grad_f.__doc__ = f"Gradient of {getattr(f, '__name__', 'f')} by reverse mode."
+    return grad_f
+
+
+def elementwise_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
+                     ) -> Callable[..., Any]:
+    """The VJP of ``f`` with a cotangent of ones: for elementwise ``f``, its derivative."""
+    def egrad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = check_argnums("elementwise_grad", argnums, len(args))
+        out, vjp_fn = vjp(partial_in(f, args, kwargs, nums), *(args[i] for i in nums))
+        g = vjp_fn(tree_map(lambda o: np.ones(np.shape(o), value_dtype(o)), out))
+        return g[0] if isinstance(argnums, int) else g
+    return egrad_f
+
+
+def is_traced(x: Any) -> bool:
+    return isinstance(x, Box)
