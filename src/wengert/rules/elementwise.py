@@ -136,8 +136,10 @@ mod = remainder
 __all__.append("mod")
 fmod = binary("fmod", np.fmod, lambda ans, x, y: 1.0, lambda ans, x, y: -trunc(x / y),
        keep_ans=False)
-copysign = binary("copysign", np.copysign, lambda ans, x, y: sign(x) * sign(ans), None,
-       keep_ans=True)
+copysign = binary("copysign", np.copysign, lambda ans, x, y: sign(x) * sign(ans), None)
+# The sign source has a zero derivative wherever it is defined.
+copysign.defjvp(copysign.jvps[0], lambda t, ans, x, y: None)
+copysign.defvjp(copysign.vjps[0], lambda g, ans, x, y: None)
 
 # -- exponentials and logarithms -------------------------------------------
 _LN2, _LN10 = np.log(2.0), np.log(10.0)

@@ -272,6 +272,6 @@ def _contains_box(obj: Any) -> bool:
 
 for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expand_dims,
             squeeze, ravel, concatenate, stack, atleast_1d, atleast_2d, atleast_3d, hstack,
-            vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray]:
+            vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray, astype]:
     _export(_fn)
 _export(vstack, "row_stack")
