@@ -12,6 +12,7 @@ so a chain of a million operations is fine.
 from __future__ import annotations
 
 import itertools
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
@@ -42,8 +43,15 @@ class Meta:
         return int(np.prod(self.shape))
 
 
+# Arrays smaller than this are kept even when the VJP rule does not read them:
+# wrapping them would cost more time than their memory is worth.
+_META_MIN_SIZE = 4096
+
+
 def _meta(x: Any) -> Any:
-    return Meta(x.shape, x.dtype) if type(x) is np.ndarray else x
+    if type(x) is np.ndarray and x.size >= _META_MIN_SIZE:
+        return Meta(x.shape, x.dtype)
+    return x
 
 
 class Node:
@@ -79,18 +87,21 @@ class VJPBox(Box):
     @classmethod
     def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
              level: int) -> Any:
-        parents = tuple(
-            (i, a._node, a._index) for i, a in enumerate(args)
-            if isinstance(a, VJPBox) and a._level == level and a._node is not None
-        )
+        parents = []
+        for i, a in enumerate(args):
+            if isinstance(a, VJPBox) and a._level == level and a._node is not None:
+                parents.append((i, a._node, a._index))
         if not parents:
             return cls._constant(ans, level)
         saved_args = vals if prim.keep_args else [_meta(v) for v in vals]
         if prim.multiple_results:
             saved_ans = ans if prim.keep_ans else tuple(_meta(v) for v in ans)
-            node = Node(prim, saved_args, params, saved_ans, parents)
+            node = Node(prim, saved_args, params, saved_ans, tuple(parents))
             return tuple(cls._make(v, level, node, i) for i, v in enumerate(ans))
-        node = Node(prim, saved_args, params, ans if prim.keep_ans else _meta(ans), parents)
+        node = Node(prim, saved_args, params, ans if prim.keep_ans else _meta(ans),
+                    tuple(parents))
+        if cls is VJPBox:
+            return VJPBox(ans, level, node)
         return cls._make(ans, level, node, -1)
 
     @classmethod
@@ -104,37 +115,30 @@ class VJPBox(Box):
 
 def toposort(roots: Iterable[Node]) -> list[Node]:
     """Nodes reachable from ``roots``, latest first (a reverse topological order)."""
-    seen: set[int] = set()
-    stack = []
-    for r in roots:
-        if id(r) not in seen:
-            seen.add(id(r))
-            stack.append(r)
+    seen = set(roots)
+    stack = list(seen)
     order = []
+    push, add = stack.append, seen.add
     while stack:
         node = stack.pop()
         order.append(node)
         for _, parent, _ in node.parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
+            if parent not in seen:
+                add(parent)
+                push(parent)
     order.sort(key=_seq_key, reverse=True)
     return order
 
 
-def _seq_key(node: Node) -> int:
-    return node.seq
+_seq_key = attrgetter("seq")
 
 
-def _accumulate(adjoints: dict, node: Node, index: int, ct: Any) -> None:
-    if index < 0:
-        prev = adjoints.get(node)
-        adjoints[node] = ct if prev is None else prev + ct
-    else:
-        slot = adjoints.get(node)
-        if slot is None:
-            slot = adjoints[node] = [None] * len(node.ans)
-        slot[index] = ct if slot[index] is None else slot[index] + ct
+def _add_output(slot: list | None, node: Node, index: int, ct: Any) -> list:
+    """Accumulate the adjoint of one output of a multiple-result node."""
+    if slot is None:
+        slot = [None] * len(node.ans)
+    slot[index] = ct if slot[index] is None else slot[index] + ct
+    return slot
 
 
 Observer = Callable[[Node, int, Node, Any], None]
@@ -151,32 +155,47 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, free: bool = False,
     """
     adjoints: dict = {}
     for node, index, ct in seeds:
-        _accumulate(adjoints, node, index, ct)
+        if index < 0:
+            prev = adjoints.get(node)
+            adjoints[node] = ct if prev is None else prev + ct
+        else:
+            adjoints[node] = _add_output(adjoints.get(node), node, index, ct)
     leaves: dict = {}
+    pop = adjoints.pop
     for node in toposort(list(adjoints)):
-        g = adjoints.pop(node, None)
+        g = pop(node, None)
         if g is None:
             continue
         prim = node.prim
         if prim is None:
             leaves[node] = g
             continue
-        if node.args is None:
+        args = node.args
+        if args is None:
             raise RuntimeError(
                 "wengert: trying to go backward through a graph a second time; its saved "
                 "values were freed by the first backward(). Pass retain_graph=True to the "
-                "first call if you need to go backward twice."
-            )
+                "first call if you need to go backward twice.")
         if prim.multiple_results:
             g = tuple(g)
-        args, params, ans = node.args, node.params, node.ans
+        params, ans, rules = node.params, node.ans, prim.vjps
         for argnum, parent, index in node.parents:
-            ct = prim.vjp_rule(argnum)(g, ans, *args, **params)
+            try:
+                rule = rules[argnum]  # type: ignore[index]
+            except (TypeError, IndexError):
+                rule = None
+            if rule is None:
+                rule = prim.vjp_rule(argnum)
+            ct = rule(g, ans, *args, **params)
             if ct is None:
                 continue
             if observer is not None:
                 observer(node, argnum, parent, ct)
-            _accumulate(adjoints, parent, index, ct)
+            if index < 0:
+                prev = adjoints.get(parent)
+                adjoints[parent] = ct if prev is None else prev + ct
+            else:
+                adjoints[parent] = _add_output(adjoints.get(parent), parent, index, ct)
         if free:
             node.args = node.ans = None
     return leaves

@@ -55,8 +55,17 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
         if isinstance(a, Box) and a._level > top:
             top = a._level
             cls = type(a)
-    vals = [a._value if isinstance(a, Box) and a._level == top else a for a in args]
-    ans = prim(*vals, **params)
+    vals = []
+    nested = False  # do boxes of lower levels remain once this level is unboxed?
+    for a in args:
+        if isinstance(a, Box):
+            if a._level == top:
+                a = a._value
+                nested = nested or isinstance(a, Box)
+            else:
+                nested = True
+        vals.append(a)
+    ans = prim(*vals, **params) if nested else prim.impl(*vals, **params)
     if prim.nondiff:
         return ans
     return cls.lift(prim, ans, args, vals, params, top)

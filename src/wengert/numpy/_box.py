@@ -137,15 +137,17 @@ _methods: dict[str, Any] = {
     "__deepcopy__": lambda self, memo: self,
 }
 
-def _as_method(fn: Any) -> Any:
+def _as_method(name: str, fn: Any) -> Any:
     """Primitives are callable objects, not functions: give them a ``self``."""
     if isinstance(fn, type(_as_method)) or fn is object.__hash__:
         return fn
+    if name.startswith("__") and name not in ("__neg__", "__pos__", "__abs__"):
+        return lambda self, other: fn(self, other)  # binary operators: the hot path
     return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
 
 for _name, _fn in _methods.items():
-    setattr(Box, _name, _as_method(_fn))
+    setattr(Box, _name, _as_method(_name, _fn))
 
 _props: dict[str, Any] = {
     "shape": lambda self: np.shape(_value(self)),

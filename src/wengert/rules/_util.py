@@ -30,7 +30,7 @@ def shape(x: Any) -> tuple:
     try:
         return x.shape
     except AttributeError:
-        return np.shape(x)
+        return () if type(x) in _PY_DTYPES else np.shape(x)
 
 
 def ndim(x: Any) -> int:
@@ -41,7 +41,11 @@ def dtype(x: Any) -> Any:
     try:
         return x.dtype
     except AttributeError:
-        return np.result_type(x)
+        return _PY_DTYPES.get(type(x)) or np.result_type(x)
+
+
+_PY_DTYPES = {float: np.dtype(np.float64), int: np.dtype(np.int64),
+              complex: np.dtype(np.complex128), bool: np.dtype(np.bool_)}
 
 
 def is_complex(x: Any) -> bool:
@@ -50,9 +54,6 @@ def is_complex(x: Any) -> bool:
 
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum the cotangent ``g`` of a broadcast result back to the shape of ``x``."""
-    from .reductions import sum_p  # late import: rule families refer to each other
-    from .shape import reshape_p
-
     xs = shape(x)
     gs = shape(g)
     if gs != xs:
@@ -60,21 +61,22 @@ def unbroadcast(g: Any, x: Any) -> Any:
         axes = tuple(range(lead)) + tuple(
             lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1)
         if axes:
-            g = sum_p(g, axis=axes, keepdims=False)
+            g = _prims["sum"](g, axis=axes, keepdims=False)
         if shape(g) != xs:
-            g = reshape_p(g, shape=xs)
+            g = _prims["reshape"](g, shape=xs)
     if dtype(g).kind == "c" and dtype(x).kind != "c":
-        from .elementwise import real
-        g = real(g)
+        g = _prims["real"](g)
     return g
+
+
+_prims = _registry  # rule families refer to each other's primitives by name
 
 
 def broadcast_tangent(t: Any, ans: Any) -> Any:
     """A tangent contribution broadcast to the shape of the answer."""
     if shape(t) == shape(ans):
         return t
-    from .shape import broadcast_to_p
-    return broadcast_to_p(t, shape=shape(ans))
+    return _prims["broadcast_to"](t, shape=shape(ans))
 
 
 def zeros_like(x: Any) -> Any:
