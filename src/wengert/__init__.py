@@ -7,11 +7,33 @@
 """
 
 from . import numpy  # noqa: F401  (registers array behaviour on traced values)
-from .core import (NotDifferentiableError, Primitive, primitive, register_pytree_node,
-                   tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten)
+from .core import (
+                   NotDifferentiableError,
+                   Primitive,
+                   primitive,
+                   register_pytree_node,
+                   tree_flatten,
+                   tree_leaves,
+                   tree_map,
+                   tree_structure,
+                   tree_unflatten,
+)
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, zero_grad
-from .transforms import (custom_jvp, custom_vjp, elementwise_grad, grad, hessian, hvp,
-                         jacfwd, jacobian, jacrev, jvp, stop_gradient, value_and_grad, vjp)
+from .transforms import (
+                   custom_jvp,
+                   custom_vjp,
+                   elementwise_grad,
+                   grad,
+                   hessian,
+                   hvp,
+                   jacfwd,
+                   jacobian,
+                   jacrev,
+                   jvp,
+                   stop_gradient,
+                   value_and_grad,
+                   vjp,
+)
 
 __version__ = "0.1.0"
 

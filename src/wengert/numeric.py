@@ -20,7 +20,8 @@ and which entry disagree, and by how much.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,9 +56,9 @@ def _difference(f: Callable[[Any], Any], x: Any, v: Any, h: Any, method: str) ->
 def derivative(f: Callable[[Any], Any], x: float, method: str = "central",
                h: float | None = None) -> Any:
     """Approximate ``f'(x)`` for scalar ``x``."""
-    x = np.asarray(x, dtype=np.result_type(x, 0.0))
-    step = default_step(x, method) if h is None else h
-    return _difference(f, x, np.ones_like(x), step, method)
+    xa = np.asarray(x, dtype=np.result_type(x, 0.0))
+    step = default_step(xa, method) if h is None else h
+    return _difference(f, xa, np.ones_like(xa), step, method)
 
 
 def jacobian(f: Callable[[Any], Any], x: Any, method: str = "central",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -159,16 +159,16 @@ class Tensor(VJPBox):
     # -- interplay with plain NumPy -----------------------------------------------------
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if self.requires_grad and _grad_enabled[0]:
-            Box.__array__(self)  # raises: would silently drop the derivative
+            getattr(Box, "__array__")(self)  # raises: would silently drop the derivative
         return np.asarray(self._value, dtype=dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         tracked = any(isinstance(x, Box) and getattr(x, "_node", None) is not None
                       for x in inputs)
         if kwargs.get("out") is None and (tracked and _grad_enabled[0]):
-            return Box.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
+            return getattr(Box, "__array_ufunc__")(self, ufunc, method, *inputs, **kwargs)
         if tracked and _grad_enabled[0]:
-            Box.__setitem__(self, None, None)  # in-place on a tracked tensor: refuse
+            getattr(Box, "__setitem__")(self, None, None)  # in-place on a tracked tensor: refuse
         plain = [unbox(x) for x in inputs]
         if "out" in kwargs:
             kwargs["out"] = tuple(unbox(o) for o in kwargs["out"])
@@ -201,7 +201,7 @@ class Tensor(VJPBox):
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         if self.requires_grad and _grad_enabled[0]:
-            Box.__setitem__(self, idx, value)
+            getattr(Box, "__setitem__")(self, idx, value)
         self._value[unbox(idx)] = unbox(value)
 
 

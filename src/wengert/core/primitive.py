@@ -17,7 +17,8 @@ differentiable: that is what makes ``grad(grad(f))`` and ``jacfwd(jacrev(f))`` w
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .tracing import Box, bind
 
@@ -152,7 +153,7 @@ def primitive(fn: Callable[..., Any] | None = None, *, name: str | None = None,
     """
 
     def wrap(f: Callable[..., Any]) -> Primitive:
-        p = Primitive(name or getattr(f, "__name__", "primitive"), f,
+        p = Primitive(str(name or getattr(f, "__name__", "primitive")), f,
                       multiple_results=multiple_results)
         p.__doc__ = getattr(f, "__doc__", None)
         return p

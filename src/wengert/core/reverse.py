@@ -12,8 +12,9 @@ so a chain of a million operations is fine.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

@@ -7,7 +7,8 @@ derivative.  ``None`` is an empty subtree, as in JAX.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class _NodeType(NamedTuple):
@@ -26,6 +27,10 @@ _registry: dict[type, _NodeType] = {
 }
 
 
+def _flatten_seq(v: Any) -> tuple[list, Any]:
+    return list(v), None
+
+
 def register_pytree_node(cls: type, flatten: Callable[[Any], tuple[list, Any]],
                          unflatten: Callable[[Any, list], Any]) -> None:
     """Let transforms see inside instances of ``cls``.
@@ -41,7 +46,7 @@ def _node_type(x: Any) -> tuple[type, _NodeType] | None:
     if nt is not None:
         return t, nt
     if isinstance(x, tuple) and hasattr(x, "_fields"):  # namedtuple
-        return t, _NodeType(lambda v: (list(v), None), lambda _, c, _t=t: _t(*c))
+        return t, _NodeType(_flatten_seq, lambda _, c: t(*c))
     return None
 
 
@@ -54,7 +59,7 @@ class TreeDef:
         self.kind = kind  # None for a leaf, else (type, _NodeType)
         self.aux = aux
         self.children = children
-        self.num_leaves = 1 if kind is None else sum(c.num_leaves for c in children)
+        self.num_leaves: int = 1 if kind is None else sum(c.num_leaves for c in children)
 
     def unflatten(self, leaves: list) -> Any:
         it = iter(leaves)

@@ -95,3 +95,7 @@ def __getattr__(name: str) -> Any:
     if not callable(fn) or isinstance(fn, type):
         return fn
     return _Undifferentiable(name, fn)
+
+
+# Submodules are imported by name: `from . import fft` would get numpy.fft from __getattr__.
+fft = __import__(f"{__name__}.fft", fromlist=["fft"])

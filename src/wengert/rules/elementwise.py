@@ -11,7 +11,8 @@ the real ones; the non-holomorphic ``abs``, ``angle``, ``real``, ``imag`` and
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -9,7 +9,8 @@ linear in the tangents) by differentiating it in reverse mode.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

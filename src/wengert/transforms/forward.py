@@ -7,7 +7,8 @@ computes, and the output tangent is read off at the end.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

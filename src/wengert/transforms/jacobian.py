@@ -9,7 +9,8 @@ Jacobian entries have shape ``out.shape + in.shape``, as in JAX.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +21,9 @@ from .forward import jvp
 from .reverse import grad, vjp
 
 
-def _stack(parts: list, shape: tuple) -> Any:
-    from .. import numpy as wnp
-    return wnp.reshape(wnp.stack(parts), shape)
+def _stack(parts: list, shape: tuple, axis: int = 0) -> Any:
+    from ..rules.shape import reshape, stack
+    return reshape(stack(parts, axis=axis), shape)
 
 
 def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
@@ -95,9 +96,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 if not parts:
                     leaves.append(np.zeros(np.shape(unbox(o)) + shape))
                     continue
-                from .. import numpy as wnp
-                stacked = wnp.stack(parts, axis=-1)  # out.shape + (n_in,)
-                leaves.append(wnp.reshape(stacked, np.shape(unbox(o)) + shape))
+                # columns stack on a new last axis: out.shape + (n_in,)
+                leaves.append(_stack(parts, np.shape(unbox(o)) + shape, axis=-1))
             tree = tree_unflatten(in_def, leaves)
             blocks.append(tree[0] if isinstance(argnums, int) else tree)
         jac = tree_unflatten(out_def, blocks)

@@ -7,15 +7,23 @@ graph backwards for any cotangent.  The graph lives as long as that function.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..core.reverse import Node, VJPBox, backward_pass
 from ..core.tracing import Box, new_level
 from ..core.tree import tree_flatten, tree_map
-from ._common import (cast_like, check_argnums, check_inexact, partial_in, strip_level,
-                      value_dtype, zeros_like_value)
+from ._common import (
+    cast_like,
+    check_argnums,
+    check_inexact,
+    partial_in,
+    strip_level,
+    value_dtype,
+    zeros_like_value,
+)
 
 
 def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
