@@ -111,19 +111,29 @@ float_power = binary("float_power", np.float_power, lambda ans, x, y: y * float_
        lambda ans, x, y: log(where(equal(x, 0), 1.0, x)) * ans)
 
 
-def _half_at_ties(a: Any, b: Any) -> Any:
-    # Where both arguments are equal the derivative is split evenly (as autograd and JAX do).
-    return greater(a, b) + 0.5 * equal(a, b)
+def _chooser(name: str, impl: Any, pick: Any) -> Any:
+    """``maximum``-like selection: the derivative goes to the chosen argument.
+
+    Where both arguments are equal it is split evenly (as autograd and JAX do).
+    The masks are boolean so the derivative keeps the dtype of the tangent.
+    """
+    def weight(t: Any, first: Any, second: Any) -> Any:
+        chosen = t * pick(first, second)
+        ties = equal(first, second)
+        return where(ties, 0.5 * t, chosen) if np.any(ties) else chosen
+
+    p = defprim(name, impl, keep_ans=False)
+    p.defjvp(lambda t, ans, x, y: broadcast_tangent(weight(t, x, y), ans),
+             lambda t, ans, x, y: broadcast_tangent(weight(t, y, x), ans))
+    p.defvjp(lambda g, ans, x, y: unbroadcast(weight(g, x, y), x),
+             lambda g, ans, x, y: unbroadcast(weight(g, y, x), y))
+    return _export(name, p)
 
 
-maximum = binary("maximum", np.maximum, lambda ans, x, y: _half_at_ties(x, y),
-       lambda ans, x, y: _half_at_ties(y, x), keep_ans=False)
-minimum = binary("minimum", np.minimum, lambda ans, x, y: _half_at_ties(y, x),
-       lambda ans, x, y: _half_at_ties(x, y), keep_ans=False)
-fmax = binary("fmax", np.fmax, lambda ans, x, y: _half_at_ties(x, y),
-       lambda ans, x, y: _half_at_ties(y, x), keep_ans=False)
-fmin = binary("fmin", np.fmin, lambda ans, x, y: _half_at_ties(y, x),
-       lambda ans, x, y: _half_at_ties(x, y), keep_ans=False)
+maximum = _chooser("maximum", np.maximum, lambda a, b: greater(a, b))
+minimum = _chooser("minimum", np.minimum, lambda a, b: less(a, b))
+fmax = _chooser("fmax", np.fmax, lambda a, b: greater(a, b))
+fmin = _chooser("fmin", np.fmin, lambda a, b: less(a, b))
 arctan2 = binary("arctan2", np.arctan2, lambda ans, y, x: x / (x * x + y * y),
        lambda ans, y, x: -y / (x * x + y * y), keep_ans=False)
 hypot = binary("hypot", np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
@@ -278,10 +288,11 @@ floor = nondiff("floor")
 trunc = nondiff("trunc")
 equal = nondiff("equal")
 greater = nondiff("greater")
+less = nondiff("less")
 nonzero = nondiff("nonzero")
 for _name in [
     "ceil", "rint", "fix", "round", "around", "floor_divide",
-    "not_equal", "less", "less_equal", "greater_equal",
+    "not_equal", "less_equal", "greater_equal",
     "logical_and", "logical_or", "logical_not", "logical_xor", "isnan", "isinf",
     "isfinite", "isclose", "signbit", "heaviside", "iscomplex", "isreal", "isneginf",
     "isposinf", "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift",

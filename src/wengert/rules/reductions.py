@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import unbox
-from ._util import defprim, ndim, normalize_axis, shape
+from ._util import defprim, dtype, ndim, normalize_axis, shape
 from .elementwise import conj, equal, sqrt
 from .shape import broadcast_to_p, flip, reshape, reshape_p
 
@@ -131,7 +131,10 @@ def _chooser(name: str, impl: Any) -> Any:
     def weights(ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         # Ties share the derivative equally (as in autograd and JAX).
         mask = equal(x, _restore(ans, x, axis, keepdims))
-        return mask / np.sum(mask, axis=axis, keepdims=True)
+        count = np.sum(mask, axis=axis, keepdims=True)
+        if np.all(count == 1):  # no ties: the boolean mask keeps the adjoint's dtype
+            return mask
+        return mask / count.astype(dtype(x))
 
     p.defjvp(lambda t, ans, x, axis=None, keepdims=False:
              sum_p(t * weights(ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
