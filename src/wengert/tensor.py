@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .core.reverse import Node, VJPBox, backward_pass
-from .core.tracing import Box, unbox
+from .core.tracing import Box, collector_paused, unbox
 
 EAGER_LEVEL = 1
 _grad_enabled = [True]
@@ -134,7 +134,9 @@ class Tensor(VJPBox):
             if np.shape(gradient) != shape:
                 raise ValueError(f"backward: gradient has shape {np.shape(gradient)}, but the "
                                  f"tensor has shape {shape}")
-        leaves = backward_pass([(self._node, self._index, gradient)], free=not retain_graph)
+        with collector_paused():
+            leaves = backward_pass([(self._node, self._index, gradient)],
+                                   free=not retain_graph)
         for node, g in leaves.items():
             owner = _leaf_owner.get(node)
             if owner is None:

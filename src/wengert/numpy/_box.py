@@ -65,7 +65,9 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     if method != "__call__" or fn is None or isinstance(fn, type):
         raise TypeError(
             f"wengert: numpy.{ufunc.__name__}{'' if method == '__call__' else '.' + method} "
-            f"has no derivative rule for traced values; use wengert.numpy functions.")
+            f"has no derivative rule for traced values; use wengert.numpy functions, or "
+            f"register a rule: `p = wengert.primitive(numpy.{ufunc.__name__})`, then "
+            f"`p.defvjp(...)` and `p.defjvp(...)`, and call p.")
     kwargs.pop("out", None)
     return fn(*inputs, **kwargs)
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.forward import JVPBox
-from ..core.tracing import Box, new_level
+from ..core.tracing import Box, collector_paused, new_level
 from ..core.tree import tree_flatten, tree_map
 from ._common import check_inexact, strip_level, value_dtype, zeros_like_value
 
@@ -39,9 +39,13 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
                              f"shape {np.shape(p)}; give each tangent its primal's shape")
     level = new_level()
     boxes = [JVPBox(p, level, t) for p, t in zip(p_flat, t_flat)]
-    out = f(*p_def.unflatten(boxes))
+    with collector_paused():
+        out = f(*p_def.unflatten(boxes))
     aux = None
     if has_aux:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError(f"jvp(has_aux=True): the function must return a pair "
+                            f"(output, auxiliary data), got {type(out).__name__}")
         out, aux = out
         aux = tree_map(lambda a: strip_level(a, level), aux)
     out_flat, out_def = tree_flatten(out)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.reverse import Node, VJPBox, backward_pass
-from ..core.tracing import Box, new_level
+from ..core.tracing import Box, collector_paused, new_level
 from ..core.tree import tree_flatten, tree_map
 from ._common import (
     cast_like,
@@ -32,7 +32,8 @@ def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) ->
     check_inexact(fname, flat, "input")
     level = new_level()
     boxes = [VJPBox(x, level, Node.leaf()) for x in flat]
-    out = f(*in_def.unflatten(boxes))
+    with collector_paused():
+        out = f(*in_def.unflatten(boxes))
     aux = None
     if has_aux:
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
@@ -61,7 +62,8 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
                     f"belongs to has shape {np.shape(v)}; pass one of the output's shape")
             if isinstance(o, VJPBox) and o._level == level and o._node is not None:
                 seeds.append((o._node, o._index, ct))
-        adjoints = backward_pass(seeds)
+        with collector_paused():
+            adjoints = backward_pass(seeds)
         grads = [adjoints.get(b._node) for b in boxes]
         grads = [zeros_like_value(x) if g is None else cast_like(g, x)
                  for g, x in zip(grads, flat)]
@@ -94,13 +96,21 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("grad", argnums, len(args))
         diff = tuple(args[i] for i in nums)
+        if holomorphic:
+            for i, x in enumerate(tree_flatten(diff)[0]):
+                if value_dtype(x).kind != "c":
+                    raise TypeError(
+                        f"grad(holomorphic=True): input {i} has dtype {value_dtype(x)}; a "
+                        f"holomorphic derivative needs complex inputs, e.g. "
+                        f"x.astype(complex)")
         level, flat, in_def, boxes, out, aux = _record(
             "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
         value = strip_level(out, level)
         _check_scalar(out, value, holomorphic)
         if isinstance(out, VJPBox) and out._level == level and out._node is not None:
             seed = np.ones((), dtype=value_dtype(value))
-            adjoints = backward_pass([(out._node, out._index, seed)])
+            with collector_paused():
+                adjoints = backward_pass([(out._node, out._index, seed)])
         else:
             adjoints = {}
         grads = [adjoints.get(b._node) for b in boxes]
@@ -121,6 +131,10 @@ def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
             f"grad: the function must return a scalar, but it returned {shape}. Use "
             f"jacrev/jacobian for non-scalar outputs, or vjp with an explicit cotangent.")
     kind = value_dtype(value).kind
+    if holomorphic and kind != "c":
+        raise TypeError(f"grad(holomorphic=True): the function returned a value of dtype "
+                        f"{value_dtype(value)}; a holomorphic function returns complex values. "
+                        f"Leave holomorphic out for a real-valued function of complex inputs.")
     if kind == "c" and not holomorphic:
         raise TypeError("grad: the function returned a complex scalar; pass "
                         "holomorphic=True for a holomorphic function, or return a real value "
