@@ -34,7 +34,7 @@ class Primitive:
 
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
-        "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "batch", "__dict__",
+        "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "vjp_reads", "batch", "__dict__",
     )
 
     def __init__(
@@ -64,6 +64,9 @@ class Primitive:
         self.jvp_all: Rule | None = None
         self.vjps: tuple[Rule | None, ...] | None = None
         self.vjp_n: Rule | None = None
+        # vjp_reads[i]: the positional arguments the VJP rule for argument i reads
+        # (None: all).  Arguments no rule of a traced argument reads are not kept.
+        self.vjp_reads: tuple[tuple[int, ...], ...] | None = None
         self.batch: Rule | None = None  # roadmap: vmap batching rule
 
     def __call__(self, *args: Any, **params: Any) -> Any:

@@ -55,6 +55,19 @@ def _meta(x: Any) -> Any:
     return x
 
 
+def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
+    """The arguments the VJP rules of the traced arguments will read; the rest as Meta."""
+    if not prim.keep_args:
+        return [_meta(v) for v in vals]
+    reads = prim.vjp_reads
+    if reads is None:
+        return vals
+    need: set[int] = set()
+    for argnum, _, _ in parents:
+        need.update(reads[argnum])
+    return [v if i in need else _meta(v) for i, v in enumerate(vals)]
+
+
 class Node:
     """One equation of the recorded graph: ``ans = prim(*args, **params)``."""
 
@@ -94,7 +107,7 @@ class VJPBox(Box):
                 parents.append((i, a._node, a._index))
         if not parents:
             return cls._constant(ans, level)
-        saved_args = vals if prim.keep_args else [_meta(v) for v in vals]
+        saved_args = _saved_args(prim, vals, parents)
         if prim.multiple_results:
             saved_ans = ans if prim.keep_ans else tuple(_meta(v) for v in ans)
             node = Node(prim, saved_args, params, saved_ans, tuple(parents))

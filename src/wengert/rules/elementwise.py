@@ -89,9 +89,11 @@ multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
                 lambda t, ans, x, y: broadcast_tangent(x * t, ans))
 multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
                 lambda g, ans, x, y: unbroadcast(x * g, y))
+multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 _export("multiply", multiply)
 
 divide = binary("divide", np.divide, lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+divide.vjp_reads = ((1,), (1,))
 true_divide = divide
 __all__.append("true_divide")
 

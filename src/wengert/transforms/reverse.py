@@ -109,8 +109,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         _check_scalar(out, value, holomorphic)
         if isinstance(out, VJPBox) and out._level == level and out._node is not None:
             seed = np.ones((), dtype=value_dtype(value))
-            with collector_paused():
-                adjoints = backward_pass([(out._node, out._index, seed)])
+            with collector_paused():  # the graph is used once: free it as we go
+                adjoints = backward_pass([(out._node, out._index, seed)], free=True)
         else:
             adjoints = {}
         grads = [adjoints.get(b._node) for b in boxes]
