@@ -63,11 +63,11 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     import wengert.numpy as wnp
     fn = wnp.__dict__.get(ufunc.__name__)
     if method != "__call__" or fn is None or isinstance(fn, type):
+        name = ufunc.__name__ + ("" if method == "__call__" else "." + method)
         raise TypeError(
-            f"wengert: numpy.{ufunc.__name__}{'' if method == '__call__' else '.' + method} "
-            f"has no derivative rule for traced values; use wengert.numpy functions, or "
-            f"register a rule: `p = wengert.primitive(numpy.{ufunc.__name__})`, then "
-            f"`p.defvjp(...)` and `p.defjvp(...)`, and call p.")
+            f"wengert: numpy.{name} has no derivative rule for traced values; use "
+            f"wengert.numpy functions, or register a rule: `p = wengert.primitive("
+            f"numpy.{name})`, then `p.defvjp(...)` and `p.defjvp(...)`, and call p.")
     kwargs.pop("out", None)
     return fn(*inputs, **kwargs)
 
@@ -85,6 +85,11 @@ def _array_function(self: Box, func: Any, types: Any, args: Any, kwargs: Any) ->
             f"wengert: numpy.{func.__name__} has no derivative rule for traced values. Use "
             f"a wengert.numpy function, or register a rule with wengert.primitive.")
     return fn(*args, **kwargs)
+
+
+def _wnp() -> Any:
+    import wengert.numpy as wnp
+    return wnp
 
 
 def _repr(self: Box) -> str:
@@ -131,7 +136,8 @@ _methods: dict[str, Any] = {
         self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None),
     "swapaxes": sh.swapaxes, "squeeze": sh.squeeze, "ravel": sh.ravel,
     "flatten": lambda self: sh.ravel(self), "astype": lambda self, dtype, **kw: sh.astype(self, dtype),
-    "dot": la.dot, "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
+    "dot": la.dot, "trace": lambda self, *a, **k: _wnp().trace(self, *a, **k),
+    "diagonal": lambda self, *a, **k: _wnp().diagonal(self, *a, **k), "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
     "item": lambda self, *a: _value(self).item(*a),
     "tolist": lambda self: np.asarray(_value(self)).tolist(),
     "copy": lambda self: self,

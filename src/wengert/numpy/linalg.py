@@ -1,0 +1,609 @@
+"""``wengert.numpy.linalg``: differentiable ``numpy.linalg``.
+
+The matrix functions (inv, det, slogdet, solve, cholesky, eigh, svd, qr, pinv)
+are primitives; their rules work on stacks ``(..., m, n)`` and are written with
+``wengert.numpy`` operations, so they can be differentiated again.  The rest
+(norm, eigvalsh, matrix_power, multi_dot, cond, lstsq ...) are compositions.
+
+Like NumPy, ``cholesky``, ``eigh`` and ``eigvalsh`` read one triangle of their
+input only (the lower one by default), so their derivatives flow to that
+triangle only.  For a symmetric input whose two triangles move together (``A =
+X @ X.T``) this gives the usual symmetric derivative.  The eigen- and singular
+vector derivatives assume distinct eigen/singular values; they are unique only
+up to the sign of each vector, so differentiate sign-invariant functions of
+them.  Derivatives of eigh, svd, qr, cholesky and pinv are for real input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.tracing import Box, unbox
+from ..rules._util import defprim, dtype, is_complex, ndim, shape, unbroadcast
+from ..rules.elementwise import absolute as _abs
+from ..rules.elementwise import conj, imag, real, sqrt, where_p
+from ..rules.linalg import matmul, outer
+from ..rules.linalg_ext import cross as _cross
+from ..rules.linalg_ext import diagonal as _diagonal
+from ..rules.linalg_ext import tensordot, tril, triu
+from ..rules.linalg_ext import trace as _trace
+from ..rules.reductions import max as _max
+from ..rules.reductions import min as _min
+from ..rules.reductions import sum as _sum
+from ..rules.shape import astype, expand_dims, getitem_p, moveaxis, reshape, swapaxes
+
+LinAlgError = np.linalg.LinAlgError
+
+__all__ = [
+    "LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "eigh", "eigvalsh", "svd",
+    "svdvals", "qr", "pinv", "matrix_power", "multi_dot", "norm", "vector_norm", "matrix_norm",
+    "cond", "lstsq", "matrix_rank", "matmul", "tensordot", "outer", "vecdot", "trace",
+    "diagonal", "cross", "matrix_transpose",
+]
+
+
+# -- helpers (all on the last two axes) ---------------------------------------------
+def _T(x: Any) -> Any:
+    return swapaxes(x, -1, -2)
+
+
+def _diag_part(x: Any) -> Any:
+    return _diagonal(x, 0, -2, -1)
+
+
+def _diag_embed(v: Any) -> Any:
+    return expand_dims(v, -1) * _eye(shape(v)[-1], v)
+
+
+def _eye(n: int, like: Any) -> np.ndarray:
+    """An identity constant in the dtype of ``like`` (float32 stays float32)."""
+    return np.eye(n, dtype=np.result_type(dtype(like), np.float16))
+
+
+def _tr(x: Any) -> Any:
+    return _sum(_diag_part(x), axis=-1)
+
+
+def _col(v: Any) -> Any:
+    """``v[..., None, :]``: scales column ``j`` of a matrix by ``v[j]``."""
+    return expand_dims(v, -2)
+
+
+def _row(v: Any) -> Any:
+    """``v[..., :, None]``: scales row ``i`` of a matrix by ``v[i]``."""
+    return expand_dims(v, -1)
+
+
+def _inv_gaps(w: Any) -> Any:
+    """``F[i, j] = 1 / (w[j] - w[i])`` off the diagonal, 0 on it."""
+    eye = np.eye(shape(w)[-1], dtype=bool)
+    gaps = _col(w) - _row(w)
+    return where_p(eye, 0.0, 1.0 / where_p(eye, 1.0, gaps))
+
+
+def _symmetrize(t: Any, uplo: str) -> Any:
+    """The symmetric matrix a solver reading only triangle ``uplo`` of ``t`` sees."""
+    if uplo.upper() == "L":
+        return tril(t) + _T(tril(t, -1))
+    return triu(t) + _T(triu(t, 1))
+
+
+def _symmetrize_T(g: Any, uplo: str) -> Any:
+    """The transpose of :func:`_symmetrize`: fold ``g`` onto the triangle read."""
+    if uplo.upper() == "L":
+        return tril(g) + tril(_T(g), -1)
+    return triu(g) + triu(_T(g), 1)
+
+
+def _named(like: type, out: Any) -> Any:
+    """Traced results in NumPy's result type (``EighResult`` ...), so ``.Q`` etc. work."""
+    return like(*out) if hasattr(like, "_fields") and type(out) is not like else out
+
+
+_EYE = np.eye(2)
+_SlogdetResult = type(np.linalg.slogdet(_EYE))
+_EighResult = type(np.linalg.eigh(_EYE))
+_SVDResult = type(np.linalg.svd(_EYE))
+_QRResult = type(np.linalg.qr(_EYE))
+
+
+def _real_only(name: str, x: Any) -> None:
+    if is_complex(x):
+        raise NotImplementedError(
+            f"wengert.numpy.linalg.{name}: derivatives for complex input are not implemented")
+
+
+def _right_solve(x: Any, a: Any) -> Any:
+    """``x @ inv(a)`` without forming the inverse."""
+    return _T(solve_p(_T(a), _T(x)))
+
+
+# -- inv, det, slogdet -----------------------------------------------------------------
+inv_p = defprim("linalg.inv", np.linalg.inv, keep_args=False)
+inv_p.defjvp(lambda t, ans, a: -matmul(ans, matmul(t, ans)))
+inv_p.defvjp(lambda g, ans, a: -matmul(_T(ans), matmul(g, _T(ans))))
+
+det_p = defprim("linalg.det", np.linalg.det)
+# d det(A) = det(A) tr(A⁻¹ dA): exact wherever A is invertible.
+det_p.defjvp(lambda t, ans, a: ans * _tr(solve_p(a, t)))
+det_p.defvjp(lambda g, ans, a: _row(_row(g * ans)) * _T(inv_p(a)))
+
+slogdet_p = defprim("linalg.slogdet", np.linalg.slogdet, multiple_results=True)
+
+
+def _slogdet_jvp(t: Any, ans: Any, a: Any) -> tuple:
+    sign = ans[0]
+    d = _tr(solve_p(a, t))  # d log det(A); its imaginary part turns the sign (complex A)
+    if is_complex(a):
+        return sign * 1j * imag(d), real(d)
+    return None, d
+
+
+def _slogdet_vjp(g: tuple, ans: Any, a: Any) -> Any:
+    g_sign, g_log = g
+    if is_complex(a):
+        c = 0.0 if g_log is None else real(g_log) + 0j
+        if g_sign is not None:
+            c = c - 1j * real(g_sign * ans[0] * 1j)
+    elif g_log is None:
+        return None
+    else:
+        c = g_log
+    return _row(_row(c)) * _T(inv_p(a))
+
+
+slogdet_p.defjvp(_slogdet_jvp).defvjp(_slogdet_vjp)
+
+
+def inv(a: Any) -> Any:
+    return inv_p(a)
+
+
+def det(a: Any) -> Any:
+    return det_p(a)
+
+
+def slogdet(a: Any) -> Any:
+    return _named(_SlogdetResult, slogdet_p(a))
+
+
+# -- solve --------------------------------------------------------------------------
+# The primitive always takes a stack of matrices b (..., n, k); the public function
+# turns a vector right-hand side into a column, as NumPy does.
+solve_p = defprim("linalg.solve", np.linalg.solve)
+solve_p.defjvp(lambda t, ans, a, b: -solve_p(a, matmul(t, ans)),
+               lambda t, ans, a, b: solve_p(a, t))
+
+
+def _solve_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return unbroadcast(-matmul(solve_p(_T(a), g), _T(ans)), a)
+
+
+def _solve_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    return unbroadcast(solve_p(_T(a), g), b)
+
+
+solve_p.defvjp(_solve_vjp_a, _solve_vjp_b)
+
+
+def _vector_rhs(a: Any, b: Any) -> bool:
+    if int(np.__version__.split(".")[0]) >= 2:
+        return ndim(b) == 1
+    return ndim(b) == ndim(a) - 1
+
+
+def solve(a: Any, b: Any) -> Any:
+    if _vector_rhs(a, b):
+        return getitem_p(solve_p(a, expand_dims(b, -1)), idx=(Ellipsis, 0))
+    return solve_p(a, b)
+
+
+# -- cholesky ---------------------------------------------------------------------
+cholesky_p = defprim("linalg.cholesky", np.linalg.cholesky, keep_args=False)
+
+
+def _phi(x: Any) -> Any:
+    """The lower triangle of ``x`` with its diagonal halved."""
+    return tril(x) - 0.5 * x * _eye(shape(x)[-1], x)
+
+
+def _cholesky_jvp(t: Any, L: Any, a: Any) -> Any:
+    _real_only("cholesky", L)
+    s = _symmetrize(t, "L")
+    x = _T(solve_p(L, _T(solve_p(L, s))))  # L⁻¹ dA L⁻ᵀ
+    return matmul(L, _phi(x))
+
+
+def _cholesky_vjp(g: Any, L: Any, a: Any) -> Any:
+    _real_only("cholesky", L)
+    p = _phi(matmul(_T(L), g))
+    s = _T(solve_p(_T(L), _T(solve_p(_T(L), p))))  # L⁻ᵀ P L⁻¹
+    return _symmetrize_T(s, "L")
+
+
+cholesky_p.defjvp(_cholesky_jvp).defvjp(_cholesky_vjp)
+
+
+def cholesky(a: Any, /, *, upper: bool = False) -> Any:
+    if upper:  # the upper triangle of a is the lower one of aᵀ
+        return _T(cholesky_p(_T(a)))
+    return cholesky_p(a)
+
+
+# -- eigh ---------------------------------------------------------------------------------
+eigh_p = defprim("linalg.eigh", lambda a, UPLO: np.linalg.eigh(a, UPLO),
+                 multiple_results=True, keep_args=False)
+
+
+def _eigh_jvp(t: Any, ans: Any, a: Any, UPLO: str) -> tuple:
+    w, v = ans
+    _real_only("eigh", v)
+    m = matmul(_T(v), matmul(_symmetrize(t, UPLO), v))
+    return _diag_part(m), matmul(v, _inv_gaps(w) * m)
+
+
+def _eigh_vjp(g: tuple, ans: Any, a: Any, UPLO: str) -> Any:
+    w, v = ans
+    _real_only("eigh", v)
+    gw, gv = g
+    if gw is None and gv is None:
+        return None
+    k = 0.0 if gw is None else _diag_embed(gw)
+    if gv is not None:
+        k = k + _inv_gaps(w) * matmul(_T(v), gv)
+    return _symmetrize_T(matmul(v, matmul(k, _T(v))), UPLO)
+
+
+eigh_p.defjvp(_eigh_jvp).defvjp(_eigh_vjp)
+
+
+def eigh(a: Any, UPLO: str = "L") -> Any:
+    return _named(_EighResult, eigh_p(a, UPLO=UPLO))
+
+
+def eigvalsh(a: Any, UPLO: str = "L") -> Any:
+    if not isinstance(a, Box):
+        return np.linalg.eigvalsh(a, UPLO)  # type: ignore[call-overload]
+    return eigh_p(a, UPLO=UPLO)[0]
+
+
+# -- svd ------------------------------------------------------------------------------------
+svd_p = defprim("linalg.svd", lambda a: np.linalg.svd(a, full_matrices=False),
+                multiple_results=True, keep_args=False)
+
+
+def _svd_jvp(t: Any, ans: Any, a: Any) -> tuple:
+    u, s, vh = ans
+    _real_only("svd", u)
+    v = _T(vh)
+    dp = matmul(_T(u), matmul(t, v))
+    f = _inv_gaps(s * s)
+    sr = _col(s)
+    du = matmul(u, f * (dp * sr + _row(s) * _T(dp))) + (matmul(t, v) - matmul(u, dp)) / sr
+    dv = matmul(v, f * (_row(s) * dp + _T(dp) * sr)) + (matmul(_T(t), u) - matmul(v, _T(dp))) / sr
+    return du, _diag_part(dp), _T(dv)
+
+
+def _svd_vjp(g: tuple, ans: Any, a: Any) -> Any:
+    u, s, vh = ans
+    _real_only("svd", u)
+    gu, gs, gvh = g
+    v, f, sr = _T(vh), _inv_gaps(s * s), _col(s)
+    inner: Any = 0.0 if gs is None else _diag_embed(gs)
+    extra: Any = 0.0
+    if gu is not None:
+        ju = f * matmul(_T(u), gu)
+        inner = inner + (ju + _T(ju)) * sr
+        extra = extra + matmul((gu - matmul(u, matmul(_T(u), gu))) / sr, vh)
+    if gvh is not None:
+        kv = f * matmul(vh, _T(gvh))
+        inner = inner + _row(s) * (kv + _T(kv))
+        extra = extra + matmul(u / sr, gvh - matmul(matmul(gvh, v), vh))
+    if gs is None and gu is None and gvh is None:
+        return None
+    return matmul(u, matmul(inner, vh)) + extra
+
+
+svd_p.defjvp(_svd_jvp).defvjp(_svd_vjp)
+
+
+def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
+        hermitian: bool = False) -> Any:
+    """``numpy.linalg.svd``; traced input needs ``full_matrices=False`` unless square."""
+    if not isinstance(a, Box):
+        return np.linalg.svd(a, full_matrices, compute_uv, hermitian)  # type: ignore[call-overload]
+    m, n = shape(a)[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError(
+            "wengert.numpy.linalg.svd: the extra singular vectors of full_matrices=True are "
+            "not unique, so have no derivative; pass full_matrices=False")
+    out = svd_p(a)
+    return _named(_SVDResult, out) if compute_uv else out[1]
+
+
+def svdvals(x: Any, /) -> Any:
+    return svd(x, compute_uv=False)
+
+
+# -- qr -----------------------------------------------------------------------------------
+qr_p = defprim("linalg.qr", np.linalg.qr, multiple_results=True, keep_args=False)
+
+
+def _qr_check(q: Any, r: Any) -> None:
+    _real_only("qr", r)
+    m, n = shape(q)[-2], shape(r)[-1]
+    if m < n:
+        raise NotImplementedError(
+            "wengert.numpy.linalg.qr: derivatives need a tall or square matrix (m >= n)")
+
+
+def _qr_jvp(t: Any, ans: Any, a: Any) -> tuple:
+    q, r = ans
+    _qr_check(q, r)
+    x = _right_solve(t, r)                 # dA R⁻¹
+    c = matmul(_T(q), x)
+    low = tril(c, -1)
+    om = low - _T(low)                     # Qᵀ dQ, antisymmetric
+    return matmul(q, om - c) + x, matmul(c - om, r)
+
+
+def _qr_vjp(g: tuple, ans: Any, a: Any) -> Any:
+    q, r = ans
+    _qr_check(q, r)
+    gq, gr = g
+    if gq is None and gr is None:
+        return None
+    m: Any = 0.0 if gr is None else matmul(gr, _T(r))
+    if gq is not None:
+        m = m - matmul(_T(q), gq)
+    gc = m - tril(m - _T(m), -1)
+    gx = matmul(q, gc) if gq is None else gq + matmul(q, gc)
+    return _T(solve_p(r, _T(gx)))          # X̄ R⁻ᵀ
+
+
+qr_p.defjvp(_qr_jvp).defvjp(_qr_vjp)
+
+
+def qr(a: Any, mode: str = "reduced") -> Any:
+    if not isinstance(a, Box) or mode == "raw":
+        return np.linalg.qr(unbox(a) if mode == "raw" else a, mode)  # type: ignore[call-overload]
+    m, n = shape(a)[-2:]
+    if mode == "complete" and m > n:
+        raise NotImplementedError(
+            "wengert.numpy.linalg.qr: mode='complete' has no derivative for m > n (the "
+            "extra columns of Q are not unique); use mode='reduced'")
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"Unrecognized mode '{mode}'")
+    out = qr_p(a)
+    return out[1] if mode == "r" else _named(_QRResult, out)
+
+
+# -- pinv ----------------------------------------------------------------------------------
+def _pinv_impl(a: Any, rcond: Any, hermitian: bool) -> Any:
+    return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
+
+
+pinv_p = defprim("linalg.pinv", _pinv_impl)
+# Exact while the rank does not change (no singular value crosses the cutoff).
+
+
+def _pinv_jvp(t: Any, p: Any, a: Any, rcond: Any, hermitian: bool) -> Any:
+    _real_only("pinv", p)
+    m, n = shape(a)[-2:]
+    return (-matmul(p, matmul(t, p))
+            + matmul(matmul(p, _T(p)), matmul(_T(t), _eye(m, p) - matmul(a, p)))
+            + matmul(_eye(n, p) - matmul(p, a), matmul(_T(t), matmul(_T(p), p))))
+
+
+def _pinv_vjp(g: Any, p: Any, a: Any, rcond: Any, hermitian: bool) -> Any:
+    _real_only("pinv", p)
+    m, n = shape(a)[-2:]
+    pt = _T(p)
+    return (-matmul(pt, matmul(g, pt))
+            + matmul(_eye(m, p) - matmul(a, p), matmul(_T(g), matmul(p, pt)))
+            + matmul(matmul(pt, p), matmul(_T(g), _eye(n, p) - matmul(p, a))))
+
+
+pinv_p.defjvp(_pinv_jvp).defvjp(_pinv_vjp)
+
+
+def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    if rcond is None and rtol is None:
+        rcond = 1e-15  # NumPy's default cutoff
+    elif rcond is None:
+        rcond = rtol
+    return pinv_p(a, rcond=unbox(rcond), hermitian=hermitian)
+
+
+# -- compositions -----------------------------------------------------------------------------
+def matrix_power(a: Any, n: int) -> Any:
+    try:
+        n = int(n.__index__())
+    except AttributeError as err:
+        raise TypeError("exponent must be an integer") from err
+    if n == 0:  # the identity: no dependence on a
+        return np.broadcast_to(np.eye(shape(a)[-1], dtype=unbox(a).dtype), shape(a)).copy()
+    if n < 0:
+        a, n = inv_p(a), -n
+    if n <= 3:
+        out = a
+        for _ in range(n - 1):
+            out = matmul(out, a)
+        return out
+    z = result = None  # binary powering, in NumPy's order
+    while n > 0:
+        z = a if z is None else matmul(z, z)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = z if result is None else matmul(result, z)
+    return result
+
+
+def multi_dot(arrays: Sequence[Any], *, out: Any = None) -> Any:
+    if out is not None:
+        raise TypeError("wengert.numpy.linalg.multi_dot: out= is not supported")
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("Expecting at least two arrays.")
+    res = arrays[0]
+    for b in arrays[1:]:
+        res = matmul(res, b)
+    return res
+
+
+def _abs2(x: Any) -> Any:
+    return real(conj(x) * x) if is_complex(x) else x * x
+
+
+def _vector_norm(x: Any, ord: Any, axis: tuple, keepdims: bool) -> Any:
+    if ord is None or ord == 2:
+        return sqrt(_sum(_abs2(x), axis=axis, keepdims=keepdims))
+    if isinstance(ord, str):
+        raise ValueError("Invalid norm order for vectors.")
+    if ord == np.inf:
+        return _max(_abs(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return _min(_abs(x), axis=axis, keepdims=keepdims)
+    if ord == 0:  # a count: piecewise constant
+        nz = np.asarray(unbox(x)) != 0
+        return np.sum(nz.astype(np.asarray(unbox(x)).real.dtype), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return _sum(_abs(x), axis=axis, keepdims=keepdims)
+    return _sum(_abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x: Any, ord: Any, axis: tuple, keepdims: bool) -> Any:
+    nd = ndim(x)
+    row, col = axis[0] % nd, axis[1] % nd
+    if row == col:
+        raise ValueError("Duplicate axes given.")
+    if ord in (2, -2, "nuc"):
+        s = svd(moveaxis(x, (row, col), (-2, -1)), compute_uv=False)
+        r = _max(s, axis=-1) if ord == 2 else _min(s, axis=-1) if ord == -2 else _sum(s, -1)
+    elif ord in (1, -1):
+        pick = _max if ord == 1 else _min
+        r = pick(_sum(_abs(x), axis=row), axis=col - 1 if col > row else col)
+    elif ord in (np.inf, -np.inf):
+        pick = _max if ord == np.inf else _min
+        r = pick(_sum(_abs(x), axis=col), axis=row - 1 if row > col else row)
+    elif ord in (None, "fro", "f"):
+        r = sqrt(_sum(_abs2(x), axis=(row, col)))
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        s_ = list(shape(x))
+        s_[row] = s_[col] = 1
+        r = reshape(r, tuple(s_))
+    return r
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    if not isinstance(x, Box):
+        x = np.asarray(x)
+        if x.dtype.kind not in "fc":
+            x = x.astype(float)
+    nd = ndim(x)
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
+            r = sqrt(_sum(_abs2(x)))
+            return reshape(r, (1,) * nd) if keepdims else r
+        axis = tuple(range(nd))
+    elif not isinstance(axis, tuple):
+        axis = (int(axis),)
+    if len(axis) == 1:
+        return _vector_norm(x, ord, axis, keepdims)
+    if len(axis) == 2:
+        return _matrix_norm(x, ord, axis, keepdims)
+    raise ValueError("Improper number of dimensions to norm.")
+
+
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
+    nd = ndim(x)
+    if axis is None:
+        r = norm(reshape(x, (-1,)), ord, 0)
+        return reshape(r, (1,) * nd) if keepdims else r
+    axes = tuple(sorted(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis)))
+    if len(axes) == 1:
+        return norm(x, ord, axes, keepdims)
+    rest = [i for i in range(nd) if i not in axes]
+    moved = moveaxis(x, axes, tuple(range(nd - len(axes), nd)))
+    r = norm(reshape(moved, tuple(shape(x)[i] for i in rest) + (-1,)), ord, -1)
+    if keepdims:
+        r = reshape(r, tuple(1 if i in axes else shape(x)[i] for i in range(nd)))
+    return r
+
+
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+    return norm(x, ord, (-2, -1), keepdims)
+
+
+def cond(x: Any, p: Any = None) -> Any:
+    if p is None or p in (2, -2):
+        s = svd(x, compute_uv=False)
+        first, last = getitem_p(s, idx=(Ellipsis, 0)), getitem_p(s, idx=(Ellipsis, -1))
+        return last / first if p == -2 else first / last
+    return norm(x, p, axis=(-2, -1)) * norm(inv_p(x), p, axis=(-2, -1))
+
+
+def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
+    """``numpy.linalg.lstsq``; on traced input the solution is ``pinv(a) @ b``."""
+    if not isinstance(a, Box) and not isinstance(b, Box):
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    m, n = shape(a)[-2:]
+    eps = np.finfo(np.result_type(unbox(a), 0.0)).eps
+    cutoff = eps * max(m, n) if rcond is None else rcond
+    x = matmul(pinv(a, cutoff), b)
+    s = svd(a, compute_uv=False)
+    rank = int(np.sum(unbox(s) > cutoff * np.max(unbox(s))))
+    if rank == n and m > n:
+        resid = _sum(_abs2(b - matmul(a, x)), axis=0)
+        resid = reshape(resid, (1,)) if ndim(b) == 1 else resid
+    else:
+        resid = np.empty((0,), dtype=np.result_type(unbox(a)).type(0).real.dtype)
+    return x, resid, rank, s
+
+
+def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    return np.linalg.matrix_rank(unbox(A), tol=unbox(tol), hermitian=hermitian, rtol=rtol)
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    return _sum(conj(x1) * x2, axis=axis)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    r = _trace(x, offset, -2, -1)
+    return r if dtype is None else astype(r, dtype)
+
+
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    return _diagonal(x, offset, -2, -1)
+
+
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    return _cross(x1, x2, axis=axis)
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    return _T(x)
+
+
+for _name in __all__:
+    _fn = globals()[_name]
+    if callable(_fn) and not isinstance(_fn, type) and getattr(_fn, "__doc__", None) is None:
+        _fn.__doc__ = getattr(np.linalg, _name, None).__doc__
+
+
+def __getattr__(name: str) -> Any:
+    """NumPy's other linalg functions: fine on plain arrays, an error on traced ones."""
+    fn = getattr(np.linalg, name, None)
+    if fn is None:
+        raise AttributeError(f"module 'wengert.numpy.linalg' has no attribute {name!r}")
+    if not callable(fn) or isinstance(fn, type):
+        return fn
+    from . import _Undifferentiable
+    return _Undifferentiable(f"linalg.{name}", fn)
+

@@ -1,0 +1,85 @@
+"""wengert.numpy.linalg beyond the derivative specs: results, dispatch, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import wengert
+import wengert.numpy as wnp
+
+L = wnp.linalg
+RNG = np.random.default_rng(0)
+A = RNG.normal(size=(3, 3)) + 3 * np.eye(3)
+SPD = A @ A.T
+
+
+def test_traced_results_have_numpys_named_fields() -> None:
+    def f(a: np.ndarray) -> object:
+        q, r = L.qr(a)
+        res = L.qr(a)
+        assert isinstance(res, type(np.linalg.qr(A)))
+        return wnp.sum(res.Q * q) + wnp.sum(res.R) + L.slogdet(a).logabsdet \
+            + wnp.sum(L.eigh(a @ a.T).eigenvalues) + wnp.sum(L.svd(a).S)
+    wengert.grad(f)(A)
+
+
+def test_numpy_functions_dispatch_on_traced_values() -> None:
+    g = wengert.grad(lambda a: np.linalg.slogdet(a)[1] + np.trace(np.linalg.inv(a)))(A)
+    inv = np.linalg.inv(A)
+    np.testing.assert_allclose(g, inv.T - (inv @ inv).T, rtol=1e-10)
+    g = wengert.grad(lambda a: np.einsum("ij,ji", a, a))(A)
+    np.testing.assert_allclose(g, 2 * A.T)
+
+
+def test_hessian_of_logdet() -> None:
+    h = wengert.hessian(lambda a: L.slogdet(a)[1])(A)
+    inv = np.linalg.inv(A)
+    np.testing.assert_allclose(h, -np.einsum("li,jk->ijkl", inv, inv), atol=1e-10)
+
+
+def test_plain_values_match_numpy() -> None:
+    np.testing.assert_allclose(L.matrix_power(A, 0), np.linalg.matrix_power(A, 0))
+    np.testing.assert_allclose(L.norm(np.array([0, 2, 0, 3]), 0), 2.0)
+    assert L.matrix_rank(np.ones((3, 3))) == 1
+    x, res, rank, s = L.lstsq(A[:, :2], A[:, 2])
+    ref = np.linalg.lstsq(A[:, :2], A[:, 2])
+    np.testing.assert_allclose(x, ref[0])
+    assert rank == ref[2]
+
+
+def test_traced_lstsq_matches_numpy() -> None:
+    a, b = RNG.normal(size=(5, 3)), RNG.normal(size=(5, 2))
+    out = wengert.jvp(lambda a: L.lstsq(a, b), (a,), (a,))[0]
+    for got, want in zip(out, np.linalg.lstsq(a, b)):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_cholesky_reads_the_lower_triangle_only() -> None:
+    g = wengert.grad(lambda a: wnp.sum(L.cholesky(a)))(SPD)
+    assert np.all(np.triu(g, 1) == 0)
+    g = wengert.grad(lambda x: wnp.sum(L.cholesky(x @ x.T)))(A)  # symmetric path
+    eps, e = 1e-6, np.zeros_like(A)
+    e[0, 1] = 1
+    fd = (np.linalg.cholesky((A + eps * e) @ (A + eps * e).T).sum()
+          - np.linalg.cholesky((A - eps * e) @ (A - eps * e).T).sum()) / (2 * eps)
+    np.testing.assert_allclose(g[0, 1], fd, rtol=1e-6)
+
+
+def test_unsupported_derivatives_say_so() -> None:
+    with pytest.raises(NotImplementedError, match="full_matrices"):
+        wengert.grad(lambda a: wnp.sum(L.svd(a)[0]))(RNG.normal(size=(4, 3)))
+    with pytest.raises(NotImplementedError, match="m >= n"):
+        wengert.grad(lambda a: wnp.sum(L.qr(a)[1]))(RNG.normal(size=(2, 3)))
+    with pytest.raises(NotImplementedError, match="complex"):
+        wengert.jvp(lambda a: L.eigh(a)[0], (SPD + 0j,), (SPD + 0j,))
+    with pytest.raises(TypeError, match="linalg.eig"):
+        wengert.grad(lambda a: wnp.sum(L.eig(a)[0]))(A)
+    assert L.eig(A)[0].shape == (3,)  # fine on plain arrays
+
+
+def test_einsum_errors_match_numpy() -> None:
+    with pytest.raises(ValueError, match="ellipsis"):
+        wengert.grad(lambda a: wnp.sum(wnp.einsum("...i->i", a)))(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="operands"):
+        wnp.einsum("ij,jk", np.ones((2, 2)))
