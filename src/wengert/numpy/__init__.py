@@ -9,6 +9,7 @@ when a traced value reaches it.
 
 from __future__ import annotations
 
+import builtins as _builtins
 from typing import Any
 
 import numpy as _np
@@ -70,7 +71,8 @@ class _Undifferentiable:
         self._fn = fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if any(_has_box(a) for a in args) or any(_has_box(v) for v in kwargs.values()):
+        # builtins.any: this module's own `any` is numpy's, true for any generator.
+        if _builtins.any(_has_box(a) for a in (*args, *kwargs.values())):
             raise TypeError(
                 f"wengert.numpy.{self.__name__} has no derivative rule. Use a differentiable "
                 f"alternative, detach the argument with wengert.stop_gradient, or register a "
@@ -84,7 +86,7 @@ def _has_box(x: Any) -> bool:
     if isinstance(x, _Box):
         return True
     if isinstance(x, (list, tuple)):
-        return any(_has_box(v) for v in x)
+        return _builtins.any(_has_box(v) for v in x)
     return False
 
 
@@ -99,3 +101,4 @@ def __getattr__(name: str) -> Any:
 
 # Submodules are imported by name: `from . import fft` would get numpy.fft from __getattr__.
 fft = __import__(f"{__name__}.fft", fromlist=["fft"])
+linalg = __import__(f"{__name__}.linalg", fromlist=["linalg"])

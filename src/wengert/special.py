@@ -1,0 +1,172 @@
+"""``wengert.special``: differentiable special functions, named as in ``scipy.special``.
+
+SciPy is optional: without it the values come from NumPy code of the same
+accuracy (see :mod:`wengert.rules.special`).  ``logsumexp``, ``softmax`` and
+``log_softmax`` shift by the maximum first, so they are exact for inputs such
+as ``±1e4``; the shift is a constant, so derivatives are unaffected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .core.tracing import unbox
+from .rules import elementwise as ew
+from .rules import reductions as red
+from .rules import special as _rs
+from .rules._util import ndim, normalize_axis
+from .rules.shape import asarray
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "expit", "sigmoid", "logit", "softplus",
+           "erf", "erfc", "erfinv", "gammaln", "gamma", "digamma", "psi", "polygamma",
+           "betaln", "xlogy", "xlog1py", "entr", "ndtr", "log_ndtr"]
+
+Axis = int | tuple[int, ...] | None
+
+
+def _shift(a: Any, axis: Axis, weights: Any = None) -> np.ndarray:
+    """The (constant) maximum of ``a`` over ``axis`` with kept dims, 0 where not finite."""
+    v = unbox(a)
+    if weights is not None:  # entries with zero weight do not count
+        v = np.where(np.asarray(unbox(weights)) != 0, v, -np.inf)
+    m = np.max(v, axis=axis, keepdims=True, initial=-np.inf)
+    return np.where(np.isfinite(m), m, 0.0)
+
+
+def _weigh(e: Any, b: Any) -> Any:
+    """``e * b``, and 0 where a zero weight meets an ``exp`` that overflowed (``inf * 0``)."""
+    out = e * b
+    bad = ~np.isfinite(unbox(out)) & (np.asarray(unbox(b)) == 0)
+    return ew.where(bad, 0.0, out) if bad.any() else out
+
+
+def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
+              return_sign: bool = False) -> Any:
+    """``log(sum(b * exp(a), axis))`` computed without overflow (``scipy.special.logsumexp``).
+
+    With ``return_sign`` the result is ``(log|s|, sign(s))`` for weights of any sign.
+    """
+    a = asarray(a)
+    axes = normalize_axis(axis, ndim(a))
+    m = _shift(a, axes, b)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = ew.exp(a - m)
+        if b is not None:
+            e = _weigh(e, b)
+    s = red.sum(e, axis=axes, keepdims=keepdims)
+    if not keepdims:
+        m = m.reshape(np.shape(unbox(s)))
+    if return_sign:
+        sign = np.sign(unbox(s))
+        with np.errstate(divide="ignore"):
+            return ew.log(ew.absolute(s)) + m, sign
+    with np.errstate(divide="ignore"):
+        return ew.log(s) + m
+
+
+def softmax(x: Any, axis: Axis = None) -> Any:
+    """``exp(x) / sum(exp(x), axis)``, without overflow (``scipy.special.softmax``)."""
+    x = asarray(x)
+    axes = normalize_axis(axis, ndim(x))
+    e = ew.exp(x - _shift(x, axes))
+    return e / red.sum(e, axis=axes, keepdims=True)
+
+
+def log_softmax(x: Any, axis: Axis = None) -> Any:
+    """``x - logsumexp(x, axis)``, without overflow (``scipy.special.log_softmax``)."""
+    x = asarray(x)
+    axes = normalize_axis(axis, ndim(x))
+    shifted = x - _shift(x, axes)
+    with np.errstate(divide="ignore"):
+        return shifted - ew.log(red.sum(ew.exp(shifted), axis=axes, keepdims=True))
+
+
+def expit(x: Any) -> Any:
+    """The logistic sigmoid ``1 / (1 + exp(-x))``."""
+    return _rs.expit(x)
+
+
+sigmoid = expit
+
+
+def logit(x: Any) -> Any:
+    """``log(x / (1 - x))``, the inverse of :func:`expit`."""
+    return _rs.logit(x)
+
+
+def softplus(x: Any) -> Any:
+    """``log(1 + exp(x))`` without overflow."""
+    return ew.logaddexp(0.0, x)
+
+
+def erf(x: Any) -> Any:
+    """The error function ``2/√π ∫₀ˣ exp(-t²) dt``."""
+    return _rs.erf(x)
+
+
+def erfc(x: Any) -> Any:
+    """``1 - erf(x)``, accurate where ``erf(x)`` is close to 1."""
+    return _rs.erfc(x)
+
+
+def erfinv(y: Any) -> Any:
+    """The inverse of :func:`erf` on ``[-1, 1]``."""
+    return _rs.erfinv(y)
+
+
+def gammaln(x: Any) -> Any:
+    """``log|Γ(x)|``."""
+    return _rs.gammaln(x)
+
+
+def gamma(x: Any) -> Any:
+    """The gamma function ``Γ(x)``."""
+    return _rs.gamma(x)
+
+
+def digamma(x: Any) -> Any:
+    """``ψ(x) = d/dx log Γ(x)``."""
+    return _rs.polygamma(x, n=0)
+
+
+psi = digamma
+
+
+def polygamma(n: int, x: Any) -> Any:
+    """``ψ^(n)(x)``, the ``n``-th derivative of :func:`digamma` (``n`` a non-negative int)."""
+    v = unbox(n)
+    if np.ndim(v) or not float(v).is_integer() or v < 0:
+        raise ValueError(f"wengert.special.polygamma: n must be a non-negative integer, not {n!r}")
+    return _rs.polygamma(x, n=int(v))
+
+
+def betaln(a: Any, b: Any) -> Any:
+    """``log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)``."""
+    return _rs.gammaln(a) + _rs.gammaln(b) - _rs.gammaln(ew.add(a, b))
+
+
+def xlogy(x: Any, y: Any) -> Any:
+    """``x * log(y)``, and 0 where ``x == 0``."""
+    return _rs.xlogy(x, y)
+
+
+def xlog1py(x: Any, y: Any) -> Any:
+    """``x * log1p(y)``, and 0 where ``x == 0``."""
+    return _rs.xlog1py(x, y)
+
+
+def entr(x: Any) -> Any:
+    """Elementwise entropy: ``-x log x`` for ``x > 0``, 0 at 0, ``-inf`` below."""
+    return _rs.entr(x)
+
+
+def ndtr(x: Any) -> Any:
+    """The standard normal CDF ``Φ(x) = erfc(-x/√2) / 2``."""
+    return 0.5 * _rs.erfc(ew.multiply(x, -np.sqrt(0.5)))
+
+
+def log_ndtr(x: Any) -> Any:
+    """``log Φ(x)``, accurate in both tails."""
+    return _rs.log_ndtr(x)
