@@ -26,6 +26,11 @@ def _stack(parts: list, shape: tuple, axis: int = 0) -> Any:
     return reshape(stack(parts, axis=axis), shape)
 
 
+def _real_to_complex(inputs: list, outputs: list) -> bool:
+    return (any(value_dtype(o).kind == "c" for o in outputs)
+            and any(value_dtype(x).kind != "c" for x in inputs))
+
+
 def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
     e = np.zeros(int(np.prod(shape)), dtype=dtype)
     e[k] = 1
@@ -42,6 +47,11 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         out, vjp_fn = res[0], res[1]
         out_flat, out_def = tree_flatten(out)
         in_flat, in_def = tree_flatten(diff)
+        if _real_to_complex(in_flat, out_flat):
+            raise TypeError(
+                "jacrev: the function maps real inputs to complex outputs; a cotangent of a "
+                "real input is real, so reverse mode would keep only the real part of the "
+                "Jacobian. Use jacfwd, or return the real and imaginary parts separately.")
         zeros = [np.zeros(np.shape(o), value_dtype(o)) for o in out_flat]
         blocks = []
         for j, o in enumerate(out_flat):
@@ -124,8 +134,11 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         if mode == "auto":
             nums = check_argnums("jacobian", argnums, len(args))
             n_in = sum(int(np.size(unbox(x))) for x in tree_flatten([args[i] for i in nums])[0])
-            n_out = sum(int(np.size(unbox(y))) for y in tree_flatten(f(*args, **kwargs))[0])
-            chosen = "forward" if n_in < n_out else "reverse"
+            ins = tree_flatten([args[i] for i in nums])[0]
+            outs = tree_flatten(f(*args, **kwargs))[0]
+            n_out = sum(int(np.size(unbox(y))) for y in outs)
+            forward = n_in < n_out or _real_to_complex(ins, outs)
+            chosen = "forward" if forward else "reverse"
         jac = jacfwd if chosen == "forward" else jacrev
         return jac(f, argnums)(*args, **kwargs)
 
