@@ -165,6 +165,7 @@ _props: dict[str, Any] = {
     "T": lambda self: sh.transpose(self),
     "mT": lambda self: sh.swapaxes(self, -1, -2),
     "real": lambda self: ew.real(self),
+    "at": lambda self: _wnp().at(self),  # JAX-style x.at[idx].set(v)
     "imag": lambda self: ew.imag(self),
 }
 for _name, _fn in _props.items():
