@@ -12,7 +12,8 @@ from types import ModuleType
 from ._util import all_primitives
 
 # Modules whose ``__all__`` makes up ``wengert.numpy``'s top-level namespace.
-FAMILIES = ["elementwise", "shape", "reductions", "linalg", "linalg_ext", "indexing"]
+FAMILIES = ["elementwise", "shape", "reductions", "linalg", "linalg_ext", "indexing",
+            "statistics"]
 
 
 def all_families() -> list[ModuleType]:

@@ -1,0 +1,191 @@
+"""Order statistics and other compositions: median, quantile, cov, nan_to_num ...
+
+Everything here is built from differentiable primitives (sort is a gather,
+quantiles interpolate between gathered entries), so nothing needs a rule of
+its own.  Traced ``start``/``stop``/``fill_value`` make ``linspace`` and
+``full`` differentiable, as in autograd.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.tracing import Box, unbox
+from ._util import ndim, normalize_axis, shape
+from .elementwise import conj, isfinite, where
+from .indexing import sort
+from .linalg import matmul
+from .reductions import mean
+from .shape import broadcast_to, expand_dims, getitem, moveaxis, reshape, transpose
+
+__all__: list[str] = []
+
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _export(fn: Any) -> Any:
+    fn.__doc__ = fn.__doc__ or getattr(getattr(np, fn.__name__, None), "__doc__", None)
+    __all__.append(fn.__name__)
+    return fn
+
+
+def _flatten_axis(a: Any, axis: Any) -> tuple[Any, int, tuple]:
+    """Move the reduced axes of ``a`` to the end as one axis; return (a, axis, kept shape)."""
+    nd = ndim(a)
+    axes = normalize_axis(axis, nd)
+    if axes is None:
+        axes = tuple(range(nd))
+    kept = [i for i in range(nd) if i not in axes]
+    moved = transpose(a, kept + list(axes))
+    kept_shape = tuple(shape(a)[i] for i in kept)
+    return reshape(moved, kept_shape + (-1,)), len(kept_shape), kept_shape
+
+
+@_export
+def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+             method: str = "linear", keepdims: bool = False) -> Any:
+    if out is not None:
+        raise TypeError("wengert.numpy.quantile: out= is not supported")
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"wengert.numpy.quantile: method must be one of {_QUANTILE_METHODS}")
+    q = np.asarray(unbox(q), dtype=float)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("wengert.numpy.quantile: quantiles must be in the range [0, 1]")
+    flat, ax, kept_shape = _flatten_axis(a, axis)
+    s = sort(flat, axis=ax)
+    n = shape(s)[ax]
+    pos = q * (n - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = pos - lo
+    if method == "lower":
+        hi, frac = lo, np.zeros_like(frac)
+    elif method == "higher":
+        lo, frac = np.ceil(pos).astype(int), np.zeros_like(frac)
+    elif method == "midpoint":
+        frac = np.where(hi > lo, 0.5, 0.0) * (pos != lo)
+    elif method == "nearest":
+        lo, frac = np.around(pos).astype(int), np.zeros_like(frac)
+    # Gathers along the last axis put the quantile axes last; NumPy puts them first.
+    below = getitem(s, (Ellipsis, lo.reshape(-1)))
+    above = getitem(s, (Ellipsis, hi.reshape(-1)))
+    res = below + (above - below) * frac.reshape(-1).astype(np.result_type(unbox(a), 0.0))
+    res = reshape(res, kept_shape + q.shape)
+    res = moveaxis(res, tuple(range(len(kept_shape), len(kept_shape) + q.ndim)),
+                   tuple(range(q.ndim))) if q.ndim else res
+    if keepdims:
+        res = _keep_reduced_dims(res, a, axis, q.ndim)
+    return res
+
+
+def _keep_reduced_dims(res: Any, a: Any, axis: Any, qdim: int) -> Any:
+    nd = ndim(a)
+    axes = normalize_axis(axis, nd) or tuple(range(nd))
+    out = res
+    for ax in axes:
+        out = expand_dims(out, qdim + ax)
+    return out
+
+
+@_export
+def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
+               overwrite_input: bool = False, method: str = "linear",
+               keepdims: bool = False) -> Any:
+    return quantile(a, np.asarray(unbox(q)) / 100.0, axis, out, overwrite_input, method,
+                    keepdims)
+
+
+@_export
+def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+           keepdims: bool = False) -> Any:
+    return quantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
+
+
+def _as_rows(m: Any, rowvar: bool) -> Any:
+    """Variables as rows (a 1-D input is one variable, as NumPy reads it)."""
+    x = m if ndim(m) == 2 else reshape(m, (1, -1))
+    return transpose(x) if not rowvar and shape(x)[0] != 1 else x
+
+
+@_export
+def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
+        fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("wengert.numpy.cov: fweights/aweights are not supported")
+    x = _as_rows(m, rowvar)
+    if y is not None:
+        from .shape import concatenate
+        x = concatenate([x, _as_rows(y, rowvar)], axis=0)
+    n = shape(x)[1]
+    dof = n - (ddof if ddof is not None else (0 if bias else 1))
+    centred = x - mean(x, axis=1, keepdims=True)
+    c = matmul(centred, transpose(conj(centred))) / dof
+    return reshape(c, ()) if shape(c) == (1, 1) else c
+
+
+@_export
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True) -> Any:
+    c = cov(x, y, rowvar)
+    if ndim(c) == 0:
+        return c / c
+    d = getitem(c, (np.arange(shape(c)[0]), np.arange(shape(c)[0])))
+    from .elementwise import sqrt
+    sd = sqrt(d)
+    return c / expand_dims(sd, 1) / expand_dims(sd, 0)
+
+
+@_export
+def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None,
+               neginf: Any = None) -> Any:
+    if not isinstance(x, Box):
+        return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    replaced = np.nan_to_num(unbox(x), nan=nan, posinf=posinf, neginf=neginf)
+    return where(isfinite(x), x, replaced)  # the derivative flows through finite entries
+
+
+@_export
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    if not isinstance(a, Box):
+        return np.real_if_close(a, tol)
+    from .elementwise import real
+    v = unbox(a)
+    if np.iscomplexobj(v) and np.all(np.abs(np.imag(v)) < tol * np.finfo(v.real.dtype).eps):
+        return real(a)
+    return a
+
+
+@_export
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    nd = ndim(a)
+    axis %= nd
+    start = start % (nd + 1) if start < 0 else start
+    if axis < start:
+        start -= 1
+    return moveaxis(a, axis, start) if axis != start else a
+
+
+@_export
+def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", **kw: Any) -> Any:
+    if not isinstance(fill_value, Box):
+        return np.full(shape, fill_value, dtype=dtype, order=order, **kw)
+    shape_t = (shape,) if np.isscalar(shape) else tuple(shape)
+    return broadcast_to(fill_value, shape_t) * np.ones(shape_t, dtype=dtype or
+                                                       np.result_type(unbox(fill_value)))
+
+
+@_export
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
+    if not isinstance(start, Box) and not isinstance(stop, Box):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if axis != 0 or ndim(start) or ndim(stop):
+        raise NotImplementedError("wengert.numpy.linspace: traced start/stop must be "
+                                  "scalars with axis=0")
+    t = np.linspace(0.0, 1.0, num, endpoint)
+    out = start + (stop - start) * t
+    if retstep:
+        return out, (stop - start) / ((num - 1) if endpoint else num)
+    return out
+

@@ -1,0 +1,32 @@
+"""Specs for order statistics and compositions (wengert/rules/statistics.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import wengert.numpy as wnp
+
+from .spec import Spec, distinct
+
+SPECS = [
+    Spec(["getitem"], lambda x: wnp.median(x), [[(5,)], [(4,)], [(2, 3)]], sample=distinct(),
+         ref=np.median, name="median"),
+    Spec(["getitem"], lambda x: wnp.median(x, axis=0, keepdims=True), [[(3, 2)]],
+         sample=distinct(), ref=lambda x: np.median(x, axis=0, keepdims=True),
+         name="median-axis"),
+    Spec(["getitem"], lambda x: wnp.quantile(x, [0.1, 0.5, 0.93], axis=1), [[(2, 5)]],
+         sample=distinct(), ref=lambda x: np.quantile(x, [0.1, 0.5, 0.93], axis=1),
+         name="quantile"),
+    Spec(["getitem"], lambda x: wnp.percentile(x, 30.0, axis=(0, 2)), [[(2, 3, 4)]],
+         sample=distinct(), ref=lambda x: np.percentile(x, 30.0, axis=(0, 2)),
+         name="percentile"),
+    Spec(["matmul"], lambda x: wnp.cov(x), [[(3, 5)]], ref=np.cov, name="cov"),
+    Spec(["matmul"], lambda x, y: wnp.cov(x, y, rowvar=False, bias=True), [[(5, 2), (5,)]],
+         ref=lambda x, y: np.cov(x, y, rowvar=False, bias=True), name="cov-y"),
+    Spec(["matmul"], lambda x: wnp.corrcoef(x), [[(3, 6)]], ref=np.corrcoef, name="corrcoef"),
+    Spec(["transpose"], lambda x: wnp.rollaxis(x, 2, 0), [[(2, 3, 4)]],
+         ref=lambda x: np.rollaxis(x, 2, 0), name="rollaxis"),
+    Spec(["broadcast_to"], lambda x: wnp.full((2, 3), x), [[()]], name="full"),
+    Spec(["multiply"], lambda a, b: wnp.linspace(a, b, 7), [[(), ()]],
+         ref=lambda a, b: np.linspace(a, b, 7), name="linspace"),
+]
