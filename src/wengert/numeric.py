@@ -135,10 +135,20 @@ def _worst(expected: Any, got: Any) -> str:
         diff = np.abs(e - g)
         k = int(np.argmax(diff))
         if diff.flat[k] > best[0]:
-            idx = np.unravel_index(k, e.shape) if e.ndim else ()
+            idx = tuple(int(j) for j in np.unravel_index(k, e.shape)) if e.ndim else ()
             best = (float(diff.flat[k]), f"output {i} entry {idx}: derivative {g.flat[k]!r}, "
                     f"finite differences {e.flat[k]!r} (difference {diff.flat[k]:.3g})")
     return best[1]
+
+
+def _arg_label(treedef: Any, i: int) -> str:
+    """Name flat leaf ``i`` of the argument tuple: ``argument 1`` or ``argument 1, leaf 2``."""
+    start = 0
+    for a, sub in enumerate(treedef.children):
+        if i < start + sub.num_leaves:
+            return f"argument {a}" if sub.kind is None else f"argument {a}, leaf {i - start}"
+        start += sub.num_leaves
+    return f"argument {i}"
 
 
 def check_jvp(f: Callable[..., Any], args: Sequence[Any], *, eps: float = 1e-6,
@@ -163,7 +173,7 @@ def check_jvp(f: Callable[..., Any], args: Sequence[Any], *, eps: float = 1e-6,
             if not np.allclose(np.asarray(g), np.asarray(e), atol=atol, rtol=rtol):
                 raise GradientCheckError(
                     f"forward mode of {getattr(f, '__name__', 'f')} disagrees with finite "
-                    f"differences for argument {i}: {_worst(expected, got)}")
+                    f"differences for {_arg_label(treedef, i)}: {_worst(expected, got)}")
 
 
 def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, eps: float = 1e-6,
@@ -197,8 +207,8 @@ def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, eps: float = 1e-6,
                 detail = "; " + _worst(jacobian(f_i, x), cts[i]).replace("output 0 ", "")
             raise GradientCheckError(
                 f"reverse mode of {getattr(f, '__name__', 'f')} disagrees with finite "
-                f"differences for argument {i}: <vjp(u), v> = {lhs!r} but <u, J v> = "
-                f"{rhs!r}{detail}")
+                f"differences for {_arg_label(treedef, i)}: <vjp(u), v> = {lhs!r} but "
+                f"<u, J v> = {rhs!r}{detail}")
 
 
 def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int = 2,

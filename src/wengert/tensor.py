@@ -161,16 +161,17 @@ class Tensor(VJPBox):
     # -- interplay with plain NumPy -----------------------------------------------------
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if self.requires_grad and _grad_enabled[0]:
-            getattr(Box, "__array__")(self)  # raises: would silently drop the derivative
+            Box.__array__(self)  # type: ignore[attr-defined]  # raises: drops the derivative
         return np.asarray(self._value, dtype=dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         tracked = any(isinstance(x, Box) and getattr(x, "_node", None) is not None
                       for x in inputs)
         if kwargs.get("out") is None and (tracked and _grad_enabled[0]):
-            return getattr(Box, "__array_ufunc__")(self, ufunc, method, *inputs, **kwargs)
+            return Box.__array_ufunc__(  # type: ignore[attr-defined]
+                self, ufunc, method, *inputs, **kwargs)
         if tracked and _grad_enabled[0]:
-            getattr(Box, "__setitem__")(self, None, None)  # in-place on a tracked tensor: refuse
+            Box.__setitem__(self, None, None)  # type: ignore[attr-defined,index]  # refuse
         plain = [unbox(x) for x in inputs]
         if "out" in kwargs:
             kwargs["out"] = tuple(unbox(o) for o in kwargs["out"])
@@ -203,7 +204,7 @@ class Tensor(VJPBox):
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         if self.requires_grad and _grad_enabled[0]:
-            getattr(Box, "__setitem__")(self, idx, value)
+            Box.__setitem__(self, idx, value)  # type: ignore[attr-defined,index]
         self._value[unbox(idx)] = unbox(value)
 
 

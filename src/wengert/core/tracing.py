@@ -38,6 +38,9 @@ class Box:
 
     __slots__ = ("_value", "_level")
     __array_priority__ = 100.0
+    # Interpreters that record every call (``wengert.trace``) also want the
+    # non-differentiable primitives (comparisons, floor, stop_gradient).
+    sees_nondiff = False
 
     def __init__(self, value: Any, level: int) -> None:
         self._value = value
@@ -68,7 +71,7 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
                 nested = True
         vals.append(a)
     ans = prim(*vals, **params) if nested else prim.impl(*vals, **params)
-    if prim.nondiff:
+    if prim.nondiff and not cls.sees_nondiff:
         return ans
     return cls.lift(prim, ans, args, vals, params, top)
 

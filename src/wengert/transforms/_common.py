@@ -11,7 +11,13 @@ from ..core.tracing import Box, unbox
 
 
 def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if isinstance(argnums, (int, np.integer)):
+        nums: tuple = (argnums,)
+    elif isinstance(argnums, (tuple, list)):
+        nums = tuple(argnums)
+    else:
+        raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got "
+                        f"{argnums!r}")
     for n in nums:
         if not isinstance(n, (int, np.integer)) or not -nargs <= n < nargs:
             raise ValueError(

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.primitive import NotDifferentiableError, Primitive
-from ..core.tracing import unbox
+from ..core.tracing import Box, unbox
 from ..core.tree import tree_flatten, tree_map
 from ..rules._util import defprim
 from .reverse import vjp
@@ -33,6 +33,64 @@ def _zeros_of(x: Any) -> Any:
     return np.zeros(np.shape(v), dtype=np.result_type(v))
 
 
+class _Call:
+    """What one call of a custom-rule function keeps for its rules (shared by all levels)."""
+
+    __slots__ = ("in_def", "in_shapes", "out_def", "out_meta", "res", "g", "cts")
+
+    def __init__(self, in_def: Any, flat: list) -> None:
+        self.in_def = in_def
+        self.in_shapes = [np.shape(unbox(x)) for x in flat]
+        self.out_def: Any = None
+        self.out_meta: list = []
+        self.res: Any = None
+        self.g: Any = None  # the cotangent tuple the cached ``cts`` were computed for
+        self.cts: list = []
+
+    def set_out(self, out_flat: list, out_def: Any) -> None:
+        self.out_def = out_def
+        self.out_meta = [(np.shape(unbox(o)), _dtype_of(o)) for o in out_flat]
+
+    def zeros_for(self, g: tuple) -> list:
+        return [np.zeros(s, d) if c is None else c for c, (s, d) in zip(g, self.out_meta)]
+
+    def __repr__(self) -> str:
+        return f"<call {self.in_def} -> {self.out_def}>"
+
+
+def _dtype_of(x: Any) -> Any:
+    return np.result_type(unbox(x))
+
+
+def _top_box(flat: list) -> tuple[int, Any]:
+    top, cls = 0, None
+    for x in flat:
+        if isinstance(x, Box) and x._level > top:
+            top, cls = x._level, type(x)
+    return top, cls
+
+
+def _flatten_up_to(treedef: Any, ct: Any) -> list | None:
+    """The leaves of ``ct`` laid out as ``treedef`` (``None`` stands for zeros anywhere);
+    ``None`` if ``ct`` does not have that structure."""
+    if ct is None:
+        return [None] * treedef.num_leaves
+    if treedef.kind is None:
+        return [ct]
+    if type(ct) is not treedef.kind[0]:
+        return None
+    children, aux = treedef.kind[1].flatten(ct)
+    if aux != treedef.aux or len(children) != len(treedef.children):
+        return None
+    out: list = []
+    for sub, c in zip(treedef.children, children):
+        leaves = _flatten_up_to(sub, c)
+        if leaves is None:
+            return None
+        out.extend(leaves)
+    return out
+
+
 class custom_jvp:
     """Give a function its own forward-mode rule (JAX's API).
 
@@ -43,14 +101,16 @@ class custom_jvp:
     ...     (x,), (t,) = primals, tangents
     ...     return softplus(x), t * expit(x)
 
-    Reverse mode uses the same rule, transposed.
+    Arguments and results may be pytrees.  Reverse mode uses the same rule,
+    transposed (the rule is linear in the tangents).
     """
 
     def __init__(self, fun: Callable[..., Any]) -> None:
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.jvp: Callable[..., Any] | None = None
-        self.prim = Primitive(f"custom_jvp[{getattr(fun, '__name__', 'f')}]", fun)
+        self.prim = Primitive(f"custom_jvp[{getattr(fun, '__name__', 'f')}]", self._impl,
+                              multiple_results=True)
 
     def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
         self.jvp = jvp
@@ -62,29 +122,63 @@ class custom_jvp:
         if self.jvp is None:
             raise TypeError(f"custom_jvp {self.prim.name}: define the rule with @f.defjvp "
                             f"before calling it")
-        return self.prim(*args)
+        flat, in_def = tree_flatten(args)
+        if not any(isinstance(x, Box) for x in flat):
+            return self.fun(*args)
+        call = _Call(in_def, flat)
+        results = self.prim(*flat, call=call)
+        return call.out_def.unflatten(list(results))
 
-    def _jvp_rule(self, tangents: list, ans: Any, *args: Any) -> Any:
+    def _impl(self, *flat: Any, call: _Call) -> tuple:
+        out_flat, out_def = tree_flatten(self.fun(*call.in_def.unflatten(list(flat))))
+        call.set_out(out_flat, out_def)
+        return tuple(out_flat)
+
+    def _user_jvp(self, args: tuple, tangents: list, call: _Call) -> list:
+        primals = call.in_def.unflatten(list(args))
+        res = self.jvp(tuple(primals), tuple(call.in_def.unflatten(tangents)))  # type: ignore[misc]
+        if not (isinstance(res, (tuple, list)) and len(res) == 2):
+            raise TypeError(f"{self.prim.name}: the JVP rule must return a pair "
+                            f"(primal_out, tangent_out), got {type(res).__name__}")
+        t_flat, t_def = tree_flatten(res[1])
+        if t_def != call.out_def:
+            raise TypeError(f"{self.prim.name}: the JVP rule returned a tangent of structure "
+                            f"{t_def}, but the function's output has structure {call.out_def}")
+        return t_flat
+
+    def _jvp_rule(self, tangents: list, ans: Any, *args: Any, call: _Call) -> Any:
         tangents = [_zeros_of(a) if t is None else t for a, t in zip(args, tangents)]
-        return self.jvp(tuple(args), tuple(tangents))[1]  # type: ignore[misc]
+        return tuple(self._user_jvp(args, tangents, call))
 
-    def _vjp_rule(self, argnum: int, g: Any, ans: Any, *args: Any) -> Any:
-        zeros = [_zeros_of(a) for a in args]
+    def _vjp_rule(self, argnum: int, g: tuple, ans: Any, *args: Any, call: _Call) -> Any:
+        if call.g is not g:  # one transposition for all arguments of this node
+            diff = [i for i, a in enumerate(args) if _dtype_of(a).kind in "fc"]
 
-        def linear_in_tangent(t: Any) -> Any:
-            tangents = list(zeros)
-            tangents[argnum] = t
-            return self.jvp(tuple(args), tuple(tangents))[1]  # type: ignore[misc]
+            def linear_in_tangents(*ts: Any) -> list:
+                tangents = [_zeros_of(a) for a in args]
+                for i, t in zip(diff, ts):
+                    tangents[i] = t
+                return self._user_jvp(args, tangents, call)
 
-        _, pullback = vjp(linear_in_tangent, zeros[argnum])
-        return pullback(g)[0]
+            _, pullback = vjp(linear_in_tangents, *[_zeros_of(args[i]) for i in diff])
+            cts: list = [None] * len(args)
+            for i, c in zip(diff, pullback(call.zeros_for(g))):
+                cts[i] = c
+            call.g, call.cts = g, cts
+        return call.cts[argnum]
 
 
 class custom_vjp:
     """Give a function its own reverse-mode rule (JAX's API).
 
     ``f.defvjp(fwd, bwd)``: ``fwd(*args) -> (out, residuals)`` and
-    ``bwd(residuals, cotangent) -> tuple with one cotangent per argument``.
+    ``bwd(residuals, cotangent) -> tuple with one cotangent per argument``
+    (``None`` for a zero cotangent).  Arguments and results may be pytrees.
+
+    As in JAX, ``fwd`` runs on the values seen by the transform that meets the
+    call, so transforms outside it differentiate ``fwd`` and ``bwd`` as
+    ordinary code (that is what makes ``grad(grad(f))`` right); forward mode
+    has no rule to use and raises an error.
     """
 
     def __init__(self, fun: Callable[..., Any]) -> None:
@@ -92,41 +186,68 @@ class custom_vjp:
         self.fun = fun
         self.fwd: Callable[..., Any] | None = None
         self.bwd: Callable[..., Any] | None = None
-        self._out_def: Any = None
-        self._cache: tuple = (None, None, None)
         name = getattr(fun, "__name__", "f")
         self.prim = Primitive(f"custom_vjp[{name}]", self._impl, multiple_results=True,
-                              keep_args=False)
+                              keep_args=False, keep_ans=False)
         self.prim.defvjp_argnum(self._vjp_rule)
         self.prim.defjvp_argnum(self._no_jvp)
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
         self.fwd, self.bwd = fwd, bwd
 
-    def _impl(self, *args: Any) -> tuple:
-        out, res = self.fwd(*args)  # type: ignore[misc]
-        leaves, self._out_def = tree_flatten(out)
-        return (*leaves, res)
+    def _impl(self, *flat: Any, call: _Call) -> tuple:
+        return tuple(tree_flatten(self.fun(*call.in_def.unflatten(list(flat))))[0])
 
     def __call__(self, *args: Any) -> Any:
         if self.fwd is None:
             raise TypeError(f"{self.prim.name}: define the rule with f.defvjp(fwd, bwd) "
                             f"before calling it")
-        results = self.prim(*args)
-        return self._out_def.unflatten(list(results[:-1]))
+        flat, in_def = tree_flatten(args)
+        level, cls = _top_box(flat)
+        if cls is None:
+            return self.fun(*args)
+        # The transform at ``level`` uses the custom rule; lower ones see fwd's operations.
+        vals = [x._value if isinstance(x, Box) and x._level == level else x for x in flat]
+        pair = self.fwd(*in_def.unflatten(vals))
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise TypeError(f"{self.prim.name}: fwd must return a pair (output, residuals), "
+                            f"got {type(pair).__name__}")
+        out_flat, out_def = tree_flatten(pair[0])
+        call = _Call(in_def, flat)
+        call.set_out(out_flat, out_def)
+        call.res = pair[1]
+        lifted = cls.lift(self.prim, tuple(out_flat), tuple(flat), vals, {"call": call}, level)
+        return out_def.unflatten(list(lifted))
 
-    def _vjp_rule(self, argnum: int, g: tuple, ans: tuple, *args: Any) -> Any:
-        key = (id(g), id(ans))
-        if self._cache[0] != key:
-            cts = [_zeros_of(a) if c is None else c for a, c in zip(ans[:-1], g[:-1])]
-            out = self.bwd(ans[-1], self._out_def.unflatten(cts))  # type: ignore[misc]
-            if not isinstance(out, tuple) or len(out) != len(args):
-                raise TypeError(
-                    f"{self.prim.name}: bwd must return a tuple with one cotangent per "
-                    f"argument ({len(args)}), got {type(out).__name__}"
-                    f"{'' if not isinstance(out, tuple) else ' of length ' + str(len(out))}")
-            self._cache = (key, g, out)
-        return self._cache[2][argnum]
+    def _vjp_rule(self, argnum: int, g: tuple, ans: Any, *args: Any, call: _Call) -> Any:
+        if call.g is not g:  # bwd runs once per backward sweep, for all arguments
+            out = self.bwd(call.res, call.out_def.unflatten(call.zeros_for(g)))  # type: ignore[misc]
+            call.g, call.cts = g, self._flat_cotangents(out, call)
+        return call.cts[argnum]
+
+    def _flat_cotangents(self, out: Any, call: _Call) -> list:
+        subtrees = call.in_def.children
+        if isinstance(out, list):
+            out = tuple(out)
+        if not isinstance(out, tuple) or len(out) != len(subtrees):
+            raise TypeError(
+                f"{self.prim.name}: bwd must return a tuple with one cotangent per "
+                f"argument ({len(subtrees)}), got {type(out).__name__}"
+                f"{'' if not isinstance(out, tuple) else ' of length ' + str(len(out))}")
+        flat: list = []
+        for i, (ct, sub) in enumerate(zip(out, subtrees)):
+            leaves = _flatten_up_to(sub, ct)
+            if leaves is None:
+                raise TypeError(f"{self.prim.name}: bwd returned a cotangent of structure "
+                                f"{tree_flatten(ct)[1]} for argument {i}, which has "
+                                f"structure {sub}")
+            flat.extend(leaves)
+        for k, (ct, shape) in enumerate(zip(flat, call.in_shapes)):
+            if ct is not None and np.shape(unbox(ct)) != shape:
+                raise ValueError(f"{self.prim.name}: bwd returned a cotangent of shape "
+                                 f"{np.shape(unbox(ct))} for input leaf {k}, which has shape "
+                                 f"{shape}")
+        return flat
 
     def _no_jvp(self, argnum: int, *a: Any, **k: Any) -> Any:
         raise NotDifferentiableError(

@@ -37,6 +37,12 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
         if np.shape(t) != np.shape(p):
             raise ValueError(f"jvp: tangent {i} has shape {np.shape(t)}, but its primal has "
                              f"shape {np.shape(p)}; give each tangent its primal's shape")
+        pd, td = value_dtype(p), value_dtype(t)
+        if td != pd and not isinstance(t, Box):  # float32 primals get float32 tangents
+            if td.kind == "c" and pd.kind != "c":
+                raise TypeError(f"jvp: tangent {i} is complex ({td}) but its primal is real "
+                                f"({pd}); a real input has real tangents")
+            t_flat[i] = np.asarray(t, dtype=pd)
     level = new_level()
     boxes = [JVPBox(p, level, t) for p, t in zip(p_flat, t_flat)]
     with collector_paused():

@@ -60,10 +60,11 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 ct = list(zeros)
                 ct[j] = _basis(np.shape(o), value_dtype(o), k)
                 rows.append(tree_flatten(vjp_fn(tree_unflatten(out_def, ct)))[0])
-            leaves = [_stack([r[i] for r in rows], np.shape(o) + np.shape(unbox(x)))
+            leaves = [_stack([r[i] for r in rows], np.shape(o) + np.shape(unbox(x))) if rows
+                      else np.zeros(np.shape(o) + np.shape(unbox(x)), value_dtype(x))
                       for i, x in enumerate(in_flat)]
             tree = tree_unflatten(in_def, leaves)
-            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+            blocks.append(tree[0] if isinstance(argnums, (int, np.integer)) else tree)
         jac = tree_unflatten(out_def, blocks)
         return (jac, res[2]) if has_aux else jac
 
@@ -109,7 +110,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 # columns stack on a new last axis: out.shape + (n_in,)
                 leaves.append(_stack(parts, np.shape(unbox(o)) + shape, axis=-1))
             tree = tree_unflatten(in_def, leaves)
-            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+            blocks.append(tree[0] if isinstance(argnums, (int, np.integer)) else tree)
         jac = tree_unflatten(out_def, blocks)
         return (jac, aux) if has_aux else jac
 
@@ -118,7 +119,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-             mode: str = "auto") -> Callable[..., Any]:
+             mode: str = "auto", has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian of ``f``, by forward or reverse mode.
 
     ``mode="auto"`` evaluates ``f`` once to count its outputs, then uses forward
@@ -135,12 +136,13 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             nums = check_argnums("jacobian", argnums, len(args))
             n_in = sum(int(np.size(unbox(x))) for x in tree_flatten([args[i] for i in nums])[0])
             ins = tree_flatten([args[i] for i in nums])[0]
-            outs = tree_flatten(f(*args, **kwargs))[0]
+            out = f(*args, **kwargs)
+            outs = tree_flatten(out[0] if has_aux else out)[0]
             n_out = sum(int(np.size(unbox(y))) for y in outs)
             forward = n_in < n_out or _real_to_complex(ins, outs)
             chosen = "forward" if forward else "reverse"
         jac = jacfwd if chosen == "forward" else jacrev
-        return jac(f, argnums)(*args, **kwargs)
+        return jac(f, argnums, has_aux=has_aux)(*args, **kwargs)
 
     jacobian_f.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
     return jacobian_f

@@ -117,7 +117,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         grads = [zeros_like_value(x) if g is None else cast_like(g, x)
                  for g, x in zip(grads, flat)]
         g_tree = in_def.unflatten(grads)
-        g_out = g_tree[0] if isinstance(argnums, int) else g_tree
+        g_out = g_tree[0] if isinstance(argnums, (int, np.integer)) else g_tree
         return ((value, aux), g_out) if has_aux else (value, g_out)
 
     value_and_grad_f.__name__ = name
@@ -165,7 +165,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
         nums = check_argnums("elementwise_grad", argnums, len(args))
         out, vjp_fn = vjp(partial_in(f, args, kwargs, nums), *(args[i] for i in nums))
         g = vjp_fn(tree_map(lambda o: np.ones(np.shape(o), value_dtype(o)), out))
-        return g[0] if isinstance(argnums, int) else g
+        return g[0] if isinstance(argnums, (int, np.integer)) else g
     return egrad_f
 
 

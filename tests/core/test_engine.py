@@ -1,0 +1,239 @@
+"""The engine under the transforms: levels, boxes, the iterative backward pass,
+long chains, and freeing the recorded graph."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import weakref
+
+import numpy as np
+import pytest
+
+import wengert
+import wengert.numpy as wnp
+from wengert.core.forward import JVPBox
+from wengert.core.reverse import Node, VJPBox
+from wengert.core.tracing import Box, new_level, unbox
+
+
+# -- levels ------------------------------------------------------------------------------
+def test_levels_increase():
+    a, b, c = new_level(), new_level(), new_level()
+    assert a < b < c
+    assert a > 1  # level 1 belongs to the eager tensor API
+
+
+def test_bind_handles_the_highest_level_first():
+    lo, hi = new_level(), new_level()
+    x = VJPBox(2.0, lo, Node.leaf())
+    y = JVPBox(3.0, hi, 1.0)
+    z = x * y
+    assert isinstance(z, JVPBox) and z._level == hi
+    inner = z._value  # the primal seen by the higher level is the lower level's box
+    assert isinstance(inner, VJPBox) and inner._level == lo
+    assert unbox(z) == 6.0
+    assert unbox(z._tangent) == 2.0  # d(x*y)/dy * ẏ, a box of the lower level
+    assert isinstance(z._tangent, VJPBox)
+
+
+def test_box_of_box_unboxes_fully():
+    lo, hi = new_level(), new_level()
+    b = JVPBox(VJPBox(np.float64(5.0), lo, Node.leaf()), hi, 0.0)
+    assert unbox(b) == 5.0 and not isinstance(unbox(b), Box)
+
+
+def test_nested_transforms_do_not_confuse_their_inputs():
+    # The inner transform differentiates in y only; x is a constant to it.
+    def f(x):
+        return wengert.grad(lambda y: x * y * y)(3.0)  # = 6x
+    assert wengert.grad(f)(2.0) == pytest.approx(6.0)
+    assert wengert.jvp(f, (2.0,), (1.0,))[1] == pytest.approx(6.0)
+
+
+# -- a counting primitive: each rule is called as often as the algorithm says ------------
+def _counting_square():
+    calls = {"impl": 0, "jvp": 0, "vjp": 0}
+
+    def impl(x):
+        calls["impl"] += 1
+        return np.square(x)
+
+    p = wengert.primitive(impl, name="counting_square")
+
+    def jvp_rule(t, ans, x):
+        calls["jvp"] += 1
+        return 2.0 * x * t
+
+    def vjp_rule(g, ans, x):
+        calls["vjp"] += 1
+        return 2.0 * x * g
+
+    p.defjvp(jvp_rule)
+    p.defvjp(vjp_rule)
+    return p, calls
+
+
+def test_each_node_is_swept_once_even_with_fan_out():
+    sq, calls = _counting_square()
+
+    def f(x):
+        y = sq(x)            # one node ...
+        return y + y * y + wnp.sin(y)  # ... used three times downstream
+    g = wengert.grad(f)(1.5)
+    y = 1.5 ** 2
+    assert g == pytest.approx((1 + 2 * y + np.cos(y)) * 2 * 1.5)
+    assert calls == {"impl": 1, "jvp": 0, "vjp": 1}
+
+
+def test_forward_mode_calls_the_jvp_rule_once_per_application():
+    sq, calls = _counting_square()
+    out, t = wengert.jvp(lambda x: sq(sq(x)), (2.0,), (1.0,))
+    assert out == 16.0 and t == pytest.approx(4 * 2.0 ** 3)
+    assert calls == {"impl": 2, "jvp": 2, "vjp": 0}
+
+
+def test_unreached_nodes_are_not_swept():
+    sq, calls = _counting_square()
+
+    def f(x):
+        sq(x)  # computed but not used for the output
+        return 3.0 * x
+    assert wengert.grad(f)(2.0) == 3.0
+    assert calls["vjp"] == 0
+
+
+def test_diamond_graph_accumulates_adjoints():
+    def f(x):
+        a = wnp.sin(x)
+        b = a * a      # two paths from a
+        c = a + b
+        return c * x
+    x = 0.7
+    s, c = np.sin(x), np.cos(x)
+    expected = (c + 2 * s * c) * x + (s + s * s)
+    assert wengert.grad(f)(x) == pytest.approx(expected)
+    assert wengert.jvp(f, (x,), (1.0,))[1] == pytest.approx(expected)
+
+
+def test_multiple_results_primitive():
+    @wengert.primitive(multiple_results=True)
+    def sincos(x):
+        return np.sin(x), np.cos(x)
+    sincos.defvjp(lambda g, ans, x: (0.0 if g[0] is None else g[0] * wnp.cos(x))
+                  - (0.0 if g[1] is None else g[1] * wnp.sin(x)))
+    sincos.defjvp(lambda t, ans, x: (t * wnp.cos(x), -t * wnp.sin(x)))
+    x = 0.3
+    both = wengert.grad(lambda x: sincos(x)[0] * sincos(x)[1])(x)
+    assert both == pytest.approx(np.cos(2 * x))
+    only_first = wengert.grad(lambda x: 2.0 * sincos(x)[0])(x)  # cotangent of [1] unset
+    assert only_first == pytest.approx(2 * np.cos(x))
+    _, t = wengert.jvp(lambda x: sincos(x)[1], (x,), (1.0,))
+    assert t == pytest.approx(-np.sin(x))
+
+
+# -- long chains: the backward sweep is a loop, not a recursion ----------------------------
+def _depth() -> int:
+    f, n = sys._getframe(), 0
+    while f is not None:
+        f, n = f.f_back, n + 1
+    return n
+
+
+def test_backward_needs_no_stack_depth():
+    """A 20,000-operation chain with the recursion limit barely above the current depth."""
+    def f(x):
+        for _ in range(20_000):
+            x = x * 1.0001
+        return x
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(_depth() + 60)
+    try:
+        g = wengert.grad(f)(1.0)
+        t = wengert.jvp(f, (1.0,), (1.0,))[1]
+    finally:
+        sys.setrecursionlimit(old)
+    assert g == pytest.approx(1.0001 ** 20_000, rel=1e-9)
+    assert t == pytest.approx(1.0001 ** 20_000, rel=1e-9)
+
+
+N_LONG = 1_000_000
+
+
+def test_million_operation_chain_through_grad():
+    def f(x):
+        for _ in range(N_LONG):
+            x = x + 1.0
+        return x * x
+    start = time.perf_counter()
+    g = wengert.grad(f)(0.5)
+    elapsed = time.perf_counter() - start
+    assert g == 2 * (0.5 + N_LONG)
+    assert elapsed < 60  # target is well under 15 s; this only guards against hangs
+
+
+def test_million_operation_chain_through_backward():
+    x = wengert.tensor(0.5, requires_grad=True)
+    y = x
+    start = time.perf_counter()
+    for _ in range(N_LONG):
+        y = y + 1.0
+    y = y * 2.0
+    y.backward()
+    del y
+    elapsed = time.perf_counter() - start
+    assert x.grad.item() == 2.0
+    assert elapsed < 60
+
+
+# -- the graph is freed ------------------------------------------------------------------
+def _record_nodes(refs):
+    def f(x):
+        y = wnp.sin(x) * x
+        refs.append(weakref.ref(y._node))
+        return wnp.sum(y * y)
+    return f
+
+
+def test_graph_is_freed_after_grad_returns():
+    refs: list = []
+    wengert.grad(_record_nodes(refs))(np.arange(3.0))
+    gc.collect()
+    assert refs and refs[0]() is None
+
+
+def test_graph_lives_as_long_as_the_vjp_function():
+    refs: list = []
+    out, vjp_fn = wengert.vjp(_record_nodes(refs), np.arange(3.0))
+    gc.collect()
+    assert refs[0]() is not None
+    g1 = vjp_fn(1.0)[0]
+    g2 = vjp_fn(2.0)[0]   # the graph can be swept again
+    np.testing.assert_allclose(g2, 2 * g1)
+    del vjp_fn
+    gc.collect()
+    assert refs[0]() is None
+
+
+def test_tensor_graph_freed_by_backward_and_with_its_output():
+    x = wengert.tensor([1.0, 2.0], requires_grad=True)
+    h = wnp.sin(x) * x
+    node_ref = weakref.ref(h._node)
+    y = (h * h).sum()
+    del h
+    y.backward()
+    node = node_ref()
+    assert node is not None and node.args is None  # saved values dropped after backward
+    del node, y
+    gc.collect()
+    assert node_ref() is None
+
+
+def test_retain_graph_keeps_saved_values():
+    x = wengert.tensor(3.0, requires_grad=True)
+    y = x * x * x
+    y.backward(retain_graph=True)
+    assert y._node.args is not None
+    y.backward()
+    assert x.grad.item() == pytest.approx(2 * 27.0)

@@ -1,0 +1,241 @@
+"""The PyTorch-style tensor: backward, accumulating .grad, detach, no_grad."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import wengert
+import wengert.numpy as wnp
+from wengert import Tensor, enable_grad, is_grad_enabled, no_grad, tensor
+
+eq = np.testing.assert_array_equal
+close = np.testing.assert_allclose
+
+
+def test_creation_copies_and_keeps_dtype():
+    d = np.array([1.0, 2.0])
+    t = tensor(d)
+    d[0] = 9.0
+    eq(t.numpy(), [1.0, 2.0])
+    assert isinstance(t, Tensor) and not t.requires_grad and t.is_leaf
+    assert tensor([1, 2]).data.dtype.kind == "i"
+    assert tensor([1, 2], dtype=np.float32).data.dtype == np.float32
+    x = tensor(1.0, requires_grad=True)
+    assert x.requires_grad and x.is_leaf and x.grad is None and x.grad_fn is None
+
+
+def test_backward_scalar_and_grad_fn():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (wnp.sin(x) * x).sum()
+    assert not y.is_leaf and y.grad_fn == "sum"
+    y.backward()
+    close(x.grad.numpy(), np.cos([1, 2, 3]) * [1, 2, 3] + np.sin([1, 2, 3]))
+
+
+def test_grad_accumulates_until_zero_grad():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    (x * x).sum().backward()
+    eq(x.grad.numpy(), 4 * np.array([1.0, 2.0]))
+    x.zero_grad()
+    assert x.grad is None
+    (3 * x).sum().backward()
+    eq(x.grad.numpy(), [3.0, 3.0])
+    y = tensor(1.0, requires_grad=True)
+    (x.sum() * y).backward()
+    wengert.zero_grad([x, y])
+    assert x.grad is None and y.grad is None
+
+
+def test_backward_frees_the_graph_unless_retained():
+    x = tensor(2.0, requires_grad=True)
+    y = x * x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    y = x * x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 12.0 + 2 * 12.0
+
+
+def test_shared_subgraph_two_outputs():
+    x = tensor(2.0, requires_grad=True)
+    y = x * x
+    z1, z2 = y * 3.0, y + 1.0
+    z1.backward(retain_graph=True)
+    z2.backward()
+    assert x.grad.item() == 12.0 + 4.0
+
+
+def test_non_scalar_backward_needs_gradient():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    with pytest.raises(RuntimeError, match="gradient="):
+        y.backward()
+    y.backward(gradient=np.array([1.0, 0.0, -1.0]))
+    eq(x.grad.numpy(), [2.0, 0.0, -6.0])
+    with pytest.raises(ValueError, match="shape"):
+        (x * 2).backward(gradient=np.ones(2))
+    z = tensor([[5.0]], requires_grad=True)
+    (z * 2).backward()          # one element: the gradient is implied
+    eq(z.grad.numpy(), [[2.0]])
+
+
+def test_backward_without_graph_is_an_error():
+    with pytest.raises(RuntimeError, match="requires_grad"):
+        tensor(1.0).backward()
+
+
+def test_broadcast_leaf_gets_its_own_shape():
+    b = tensor(2.0, requires_grad=True)
+    w = tensor(np.ones((2, 3)), requires_grad=True)
+    (w * b).sum().backward()
+    assert b.grad.numpy().shape == () and b.grad.item() == 6.0
+    eq(w.grad.numpy(), np.full((2, 3), 2.0))
+
+
+def test_matrix_and_indexing_ops():
+    t = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (t.T @ t).sum().backward()   # d/dT Σ TᵀT = 2 · (row sums) broadcast
+    eq(t.grad.numpy(), [[6.0, 6.0], [14.0, 14.0]])
+    t.zero_grad()
+    (t[0, 1] * 3.0 + t[1].sum()).backward()
+    eq(t.grad.numpy(), [[0.0, 3.0], [1.0, 1.0]])
+    t.zero_grad()
+    t.reshape(4).mean().backward()
+    eq(t.grad.numpy(), np.full((2, 2), 0.25))
+
+
+def test_non_leaf_has_no_grad():
+    x = tensor(2.0, requires_grad=True)
+    y = x * x
+    (y * 3.0).backward()
+    assert y.grad is None and x.grad.item() == 12.0
+
+
+def test_detach():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    d = (x * x).detach()
+    assert not d.requires_grad and d.is_leaf
+    eq(d.numpy(), [1.0, 4.0])
+    (x * d).sum().backward()
+    eq(x.grad.numpy(), [1.0, 4.0])
+    assert np.shares_memory(x.detach().data, x.data)
+
+
+def test_no_grad_and_enable_grad():
+    x = tensor(3.0, requires_grad=True)
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+        y = x * 2
+        with enable_grad():
+            assert is_grad_enabled()
+            z = x * 2
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    assert not y.requires_grad and z.requires_grad
+    assert y.item() == 6.0
+
+    @no_grad()
+    def f(t):
+        return t * 3
+    assert not f(x).requires_grad and is_grad_enabled()
+    with pytest.raises(ValueError), no_grad():
+        raise ValueError
+    assert is_grad_enabled()   # restored after an exception
+
+
+def test_parameter_update_in_no_grad():
+    w = tensor([1.0, -1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w -= 0.1
+    with no_grad():
+        w -= 0.5 * tensor([2.0, 2.0])
+    eq(w.detach().numpy(), [0.0, -2.0])
+    assert w.requires_grad and w.is_leaf
+
+
+def test_in_place_on_non_leaf_is_rebound():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    y += 2.0
+    (y * y).sum().backward()
+    eq(x.grad.numpy(), [6.0, 8.0])
+
+
+def test_item_assignment_and_silent_conversion_refused():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="in-place"):
+        x[0] = 5.0
+    with pytest.raises(TypeError, match="drop its derivative"):
+        np.asarray(x)
+    with pytest.raises(RuntimeError, match="detach"):
+        x.numpy()
+    with no_grad():
+        eq(np.asarray(x), [1.0, 2.0])
+    plain = tensor([1.0, 2.0])
+    plain[0] = 5.0
+    eq(plain.numpy(), [5.0, 2.0])
+
+
+def test_numpy_functions_on_tensors():
+    x = tensor([0.5, 1.0], requires_grad=True)
+    y = np.sum(np.exp(x))
+    assert isinstance(y, Tensor) and y.requires_grad
+    y.backward()
+    close(x.grad.numpy(), np.exp([0.5, 1.0]))
+
+
+def test_requires_grad_():
+    x = tensor(2.0)
+    x.requires_grad_()
+    (x * x).backward()
+    assert x.grad.item() == 4.0
+    x.requires_grad_(False)
+    assert not x.requires_grad
+    with pytest.raises(RuntimeError, match="leaf"):
+        (tensor(1.0, requires_grad=True) * 2).requires_grad_()
+    with pytest.raises(TypeError, match="float"):
+        tensor([1, 2]).requires_grad_()
+
+
+def test_float32_tensor_gets_float32_grad():
+    x = tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.numpy().dtype == np.float32
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(TypeError, match="float"):
+        tensor([1, 2], requires_grad=True)
+
+
+def test_repr():
+    assert repr(tensor(1.0, requires_grad=True)) == "tensor(1., requires_grad=True)"
+    assert "grad_fn=multiply" in repr(tensor([1.0], requires_grad=True) * 2)
+    assert repr(tensor([1.0, 2.0])) == "tensor([1., 2.])"
+
+
+def test_sgd_training_loop_fits_a_line():
+    rng = np.random.default_rng(0)
+    xs = rng.uniform(-1, 1, 50)
+    ys = 3.0 * xs - 1.0
+    w = tensor(0.0, requires_grad=True)
+    b = tensor(0.0, requires_grad=True)
+    for _ in range(300):
+        loss = ((w * xs + b - ys) ** 2).mean()
+        loss.backward()
+        with no_grad():
+            w -= 0.3 * w.grad
+            b -= 0.3 * b.grad
+        wengert.zero_grad([w, b])
+    assert w.item() == pytest.approx(3.0, abs=1e-6)
+    assert b.item() == pytest.approx(-1.0, abs=1e-6)
+
+
+def test_functional_transforms_see_tensors_as_constants():
+    c = tensor(3.0)
+    assert wengert.grad(lambda x: x * c)(2.0) == 3.0
