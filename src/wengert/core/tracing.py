@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive

@@ -181,8 +181,10 @@ tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, keep_args=False)
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), keep_ans=False)
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), keep_ans=False)
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), keep_ans=False)
-deg2rad = unary("deg2rad", np.deg2rad, lambda ans, x: np.pi / 180.0, keep_args=False, keep_ans=False)
-rad2deg = unary("rad2deg", np.rad2deg, lambda ans, x: 180.0 / np.pi, keep_args=False, keep_ans=False)
+deg2rad = unary("deg2rad", np.deg2rad, lambda ans, x: np.pi / 180.0, keep_args=False,
+                keep_ans=False)
+rad2deg = unary("rad2deg", np.rad2deg, lambda ans, x: 180.0 / np.pi, keep_args=False,
+                keep_ans=False)
 radians = deg2rad
 degrees = rad2deg
 __all__ += ["radians", "degrees"]

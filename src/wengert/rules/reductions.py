@@ -110,7 +110,8 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
 
 
 # -- prod ---------------------------------------------------------------------------
-prod_p = defprim("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims))
+prod_p = defprim("prod", lambda x, axis=None, keepdims=False:
+                 np.prod(x, axis=axis, keepdims=keepdims))
 # The rules divide by x: exact away from zeros, like autograd's.
 prod_p.defjvp(lambda t, ans, x, axis=None, keepdims=False:
               sum_p(t * _restore(ans, x, axis, keepdims) / x, axis=axis, keepdims=keepdims))

@@ -76,7 +76,7 @@ def hessian_tensor_product(fun: Callable[..., Any], argnum: int = 0) -> Callable
 hessian_vector_product = hessian_tensor_product
 
 
-def make_hvp(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Callable[[Any], tuple]]:
+def make_hvp(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., tuple]:
     """``make_hvp(f)(*args) -> (hvp_fn, grad)``: reuse one linearisation for many ``v``."""
     def at(*args: Any) -> tuple:
         g = grad(fun, argnum)
