@@ -211,16 +211,24 @@ def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, eps: float = 1e-6,
                 f"<u, J v> = {rhs!r}{detail}")
 
 
-def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int = 2,
+def check_grads(f: Callable[..., Any], args: Sequence[Any] | None = None, order: int = 2,
                 modes: Sequence[str] = ("fwd", "rev"), *, eps: float = 1e-6,
-                atol: float | None = None, rtol: float | None = None, seed: int = 0) -> None:
+                atol: float | None = None, rtol: float | None = None, seed: int = 0) -> Any:
     """Check ``f``'s derivatives in ``modes`` up to ``order`` against finite differences.
 
     Order 2 checks the derivatives of the JVP and of the VJP themselves, so
     forward-over-forward, forward-over-reverse, reverse-over-forward and
     reverse-over-reverse are all covered.  Raises :class:`GradientCheckError`
     naming the argument and entry that disagree.
+
+    JAX's form ``check_grads(f, args, order, modes)`` checks at once; autograd's
+    form ``check_grads(f, modes=..., order=...)(*args)`` (no ``args``) returns
+    the checker.
     """
+    if args is None:
+        def checker(*call_args: Any) -> None:
+            check_grads(f, call_args, order, modes, eps=eps, atol=atol, rtol=rtol, seed=seed)
+        return checker
     from .transforms import jvp, vjp
     modes = tuple(modes)
     for m in modes:

@@ -10,6 +10,11 @@ import numpy as np
 from ..core.tracing import Box, unbox
 
 
+def argnum_alias(argnums: Any, argnum: int | None) -> Any:
+    """autograd spells it ``argnum``; JAX ``argnums``. Accept both."""
+    return argnums if argnum is None else argnum
+
+
 def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
     if isinstance(argnums, (int, np.integer)):
         nums: tuple = (argnums,)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.tracing import unbox
 from ..core.tree import tree_flatten, tree_unflatten
+from ._common import argnum_alias as _alias
 from ._common import check_argnums, check_inexact, partial_in, value_dtype
 from .forward import jvp
 from .reverse import grad, vjp
@@ -38,8 +39,9 @@ def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
 
 
 def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, *, argnum: int | None = None) -> Callable[..., Any]:
     """The Jacobian of ``f`` by reverse mode: one backward sweep per output entry."""
+    argnums = _alias(argnums, argnum)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("jacrev", argnums, len(args))
         diff = tuple(args[i] for i in nums)
@@ -73,8 +75,9 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, *, argnum: int | None = None) -> Callable[..., Any]:
     """The Jacobian of ``f`` by forward mode: one forward pass per input entry."""
+    argnums = _alias(argnums, argnum)
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("jacfwd", argnums, len(args))
         diff = tuple(args[i] for i in nums)
@@ -119,7 +122,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-             mode: str = "auto", has_aux: bool = False) -> Callable[..., Any]:
+             mode: str = "auto", has_aux: bool = False, *,
+             argnum: int | None = None) -> Callable[..., Any]:
     """The Jacobian of ``f``, by forward or reverse mode.
 
     ``mode="auto"`` evaluates ``f`` once to count its outputs, then uses forward
@@ -127,6 +131,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     passes) and reverse mode otherwise (m backward sweeps).  ``"forward"`` or
     ``"reverse"`` force a mode.
     """
+    argnums = _alias(argnums, argnum)
     if mode not in ("auto", "forward", "reverse"):
         raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
 
@@ -148,8 +153,10 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     return jacobian_f
 
 
-def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
+            argnum: int | None = None) -> Callable[..., Any]:
     """The Hessian of scalar ``f``: forward over reverse, ``jacfwd(jacrev(f))``."""
+    argnums = _alias(argnums, argnum)
     return jacfwd(jacrev(f, argnums), argnums)
 
 

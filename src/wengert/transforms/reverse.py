@@ -16,6 +16,9 @@ from ..core.reverse import Node, VJPBox, backward_pass
 from ..core.tracing import Box, collector_paused, new_level
 from ..core.tree import tree_flatten, tree_map
 from ._common import (
+    argnum_alias as _alias,
+)
+from ._common import (
     cast_like,
     check_argnums,
     check_inexact,
@@ -84,13 +87,15 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
+                   has_aux: bool = False, holomorphic: bool = False, *,
+                   argnum: int | None = None) -> Callable[..., Any]:
     """A function returning ``(f(*args), ∇f(*args))`` (``((value, aux), grad)`` with aux).
 
     ``f`` must return a scalar, real unless ``holomorphic=True``.  The gradient
     has the structure of the argument(s) chosen by ``argnums``.  For a real
     function of complex inputs it is ``∂f/∂x - i ∂f/∂y`` (JAX's convention).
     """
+    argnums = _alias(argnums, argnum)
     name = f"value_and_grad({getattr(f, '__name__', 'f')})"
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -145,8 +150,9 @@ def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-         holomorphic: bool = False) -> Callable[..., Any]:
+         holomorphic: bool = False, *, argnum: int | None = None) -> Callable[..., Any]:
     """The gradient of scalar ``f`` with respect to argument(s) ``argnums`` (reverse mode)."""
+    argnums = _alias(argnums, argnum)
     vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -158,9 +164,10 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool 
     return grad_f
 
 
-def elementwise_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
-                     ) -> Callable[..., Any]:
+def elementwise_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
+                     argnum: int | None = None) -> Callable[..., Any]:
     """The VJP of ``f`` with a cotangent of ones: for elementwise ``f``, its derivative."""
+    argnums = _alias(argnums, argnum)
     def egrad_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("elementwise_grad", argnums, len(args))
         out, vjp_fn = vjp(partial_in(f, args, kwargs, nums), *(args[i] for i in nums))
