@@ -1,0 +1,1 @@
+"""wengert's benchmark suite: ``python benchmarks/run.py`` (see benchmarks/README.md)."""
