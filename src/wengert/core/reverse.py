@@ -23,7 +23,7 @@ from .tracing import Box
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
 
-_seq = itertools.count()
+_next_seq = itertools.count().__next__
 
 
 class Meta:
@@ -57,6 +57,11 @@ def _meta(x: Any) -> Any:
 
 def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
     """The arguments the VJP rules of the traced arguments will read; the rest as Meta."""
+    for v in vals:  # the common case: nothing large enough to be worth dropping
+        if type(v) is np.ndarray and v.size >= _META_MIN_SIZE:
+            break
+    else:
+        return vals
     if not prim.keep_args:
         return [_meta(v) for v in vals]
     reads = prim.vjp_reads
@@ -80,7 +85,7 @@ class Node:
         self.params = params
         self.ans = ans
         self.parents = parents  # ((argnum, parent_node, parent_output_index), ...)
-        self.seq = next(_seq)
+        self.seq = _next_seq()
 
     @classmethod
     def leaf(cls) -> Node:
@@ -102,12 +107,17 @@ class VJPBox(Box):
     def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
              level: int) -> Any:
         parents = []
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, VJPBox) and a._level == level and a._node is not None:
                 parents.append((i, a._node, a._index))
+            i += 1
         if not parents:
             return cls._constant(ans, level)
-        saved_args = _saved_args(prim, vals, parents)
+        if prim.keep_args and prim.vjp_reads is None:
+            saved_args = vals
+        else:
+            saved_args = _saved_args(prim, vals, parents)
         if prim.multiple_results:
             saved_ans = ans if prim.keep_ans else tuple(_meta(v) for v in ans)
             node = Node(prim, saved_args, params, saved_ans, tuple(parents))

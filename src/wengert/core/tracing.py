@@ -13,10 +13,8 @@ their perturbations.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,21 +55,25 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     """Apply ``prim`` to ``args`` some of which are boxes."""
     top = 0
     cls: Any = None
-    for a in args:
-        if isinstance(a, Box) and a._level > top:
-            top = a._level
-            cls = type(a)
     vals = []
-    nested = False  # do boxes of lower levels remain once this level is unboxed?
+    simple = True  # every box at one level, holding a plain value (the common case)
     for a in args:
         if isinstance(a, Box):
-            if a._level == top:
-                a = a._value
-                nested = nested or isinstance(a, Box)
-            else:
-                nested = True
+            level = a._level
+            if level != top:
+                if top:
+                    simple = False
+                if level > top:
+                    top, cls = level, type(a)
+            a = a._value
+            if isinstance(a, Box):
+                simple = False
         vals.append(a)
-    ans = prim(*vals, **params) if nested else prim.impl(*vals, **params)
+    if simple:
+        ans = prim.impl(*vals, **params)
+    else:  # unbox only the top level; lower levels are handled by the recursion
+        vals = [a._value if isinstance(a, Box) and a._level == top else a for a in args]
+        ans = prim(*vals, **params)
     if prim.nondiff and not cls.sees_nondiff:
         return ans
     return cls.lift(prim, ans, args, vals, params, top)
@@ -88,20 +90,23 @@ def is_boxed(x: Any) -> bool:
     return isinstance(x, Box)
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
+class collector_paused:
     """Pause Python's cycle collector while a graph is recorded or swept.
 
     The recorded graph is acyclic (nodes point only to their parents), so
     reference counting frees it; the collector's repeated scans of a growing
     graph only cost time (about 1.7x per operation at 100,000 operations).
     Cycles the user's code makes are collected once the transform returns.
+    (A class, not a generator: this wraps every transform call.)
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        if self._was_enabled:
+            gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._was_enabled:
+            gc.enable()

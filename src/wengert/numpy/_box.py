@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tracing import Box, unbox
+from ..core.primitive import Primitive
+from ..core.tracing import Box, bind, unbox
 from ..rules import elementwise as ew
 from ..rules import linalg as la
 from ..rules import reductions as red
@@ -100,8 +101,11 @@ def _rpow(self: Box, other: Any) -> Any:
     return ew.power(other, self)
 
 
+_NO_PARAMS: dict = {}
+
+
 def _swap(fn: Any) -> Any:
-    return lambda self, other: fn(other, self)
+    return lambda self, other: bind(fn, (other, self), _NO_PARAMS)
 
 
 _methods: dict[str, Any] = {
@@ -151,8 +155,12 @@ def _as_method(name: str, fn: Any) -> Any:
     """Primitives are callable objects, not functions: give them a ``self``."""
     if isinstance(fn, type(_as_method)) or fn is object.__hash__:
         return fn
-    if name.startswith("__") and name not in ("__neg__", "__pos__", "__abs__"):
-        return lambda self, other: fn(self, other)  # binary operators: the hot path
+    if isinstance(fn, Primitive):  # operators: the hot path, straight to bind
+        if name in ("__neg__", "__pos__", "__abs__"):
+            return lambda self: bind(fn, (self,), _NO_PARAMS)
+        return lambda self, other: bind(fn, (self, other), _NO_PARAMS)
+    if name.startswith("__"):
+        return lambda self, other: fn(self, other)
     return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
 

@@ -53,8 +53,13 @@ def is_complex(x: Any) -> bool:
     return dtype(x).kind == "c"
 
 
+_REAL_SCALARS = frozenset({float, np.float64})
+
+
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum the cotangent ``g`` of a broadcast result back to the shape of ``x``."""
+    if type(g) in _REAL_SCALARS and type(x) in _REAL_SCALARS:
+        return g
     xs = shape(x)
     gs = shape(g)
     if gs != xs:

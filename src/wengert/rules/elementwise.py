@@ -11,6 +11,7 @@ the real ones; the non-holomorphic ``abs``, ``angle``, ``real``, ``imag`` and
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -61,14 +62,32 @@ def nondiff(name: str, impl: Callable[..., Any] | None = None) -> Any:
 
 
 # -- arithmetic -------------------------------------------------------------
+# On floats and float arrays Python's operators are NumPy's ufuncs without the
+# dispatch cost (0.4 us a call on scalars); anything else goes to the ufunc.
+_OPERANDS = frozenset({float, np.float64, np.float32, np.ndarray})
+
+
+def _fast(op: Any, ufunc: Any) -> Any:
+    def impl(x: Any, y: Any, **kw: Any) -> Any:
+        if not kw and type(x) in _OPERANDS and type(y) in _OPERANDS:
+            try:
+                return op(x, y)
+            except ZeroDivisionError:  # Python floats raise where NumPy gives inf/nan
+                pass
+        return ufunc(x, y, **kw)
+    impl.__name__ = ufunc.__name__
+    return impl
+
+
 # Linear ones need no saved values, only shapes.
-add = defprim("add", np.add, keep_args=False, keep_ans=False)
+add = defprim("add", _fast(operator.add, np.add), keep_args=False, keep_ans=False)
 add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
            lambda t, ans, x, y: broadcast_tangent(t, ans))
 add.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
 _export("add", add)
 
-subtract = defprim("subtract", np.subtract, keep_args=False, keep_ans=False)
+subtract = defprim("subtract", _fast(operator.sub, np.subtract), keep_args=False,
+                   keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
 subtract.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
@@ -84,7 +103,7 @@ positive.defjvp(lambda t, ans, x: t)
 positive.defvjp(lambda g, ans, x: g)
 _export("positive", positive)
 
-multiply = defprim("multiply", np.multiply, keep_ans=False)
+multiply = defprim("multiply", _fast(operator.mul, np.multiply), keep_ans=False)
 multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
                 lambda t, ans, x, y: broadcast_tangent(x * t, ans))
 multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
@@ -92,7 +111,8 @@ multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 _export("multiply", multiply)
 
-divide = binary("divide", np.divide, lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+divide = binary("divide", _fast(operator.truediv, np.divide), lambda ans, x, y: 1.0 / y,
+                lambda ans, x, y: -ans / y)
 divide.vjp_reads = ((1,), (1,))
 true_divide = divide
 __all__.append("true_divide")

@@ -42,7 +42,12 @@ def partial_in(f: Callable[..., Any], args: tuple, kwargs: dict,
     return f_of
 
 
+_F64 = np.dtype(np.float64)
+
+
 def value_dtype(x: Any) -> np.dtype:
+    if type(x) is float:
+        return _F64
     v = unbox(x)
     return v.dtype if hasattr(v, "dtype") else np.result_type(v)
 
@@ -59,10 +64,13 @@ def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
 
 def cast_like(g: Any, x: Any) -> Any:
     """``g`` with the dtype of ``x`` (float32 inputs get float32 derivatives)."""
+    tg = type(g)
+    if tg is np.float64 and type(x) in (float, np.float64):
+        return g
     if isinstance(g, Box):
         return g
     dt = value_dtype(x)
-    gv = np.asarray(g)
+    gv = g if tg is np.ndarray else np.asarray(g)
     if gv.dtype == dt:
         return g
     if gv.dtype.kind == "c" and dt.kind != "c":
