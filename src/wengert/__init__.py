@@ -18,6 +18,8 @@ from .core import (
                    tree_structure,
                    tree_unflatten,
 )
+from .forward_grad import forward_grad
+from .ir import Trace, source, trace
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, zero_grad
 from .transforms import (
                    custom_jvp,
@@ -42,5 +44,6 @@ __all__ = [
     "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
     "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "Tensor", "tensor", "no_grad", "enable_grad",
-    "is_grad_enabled", "zero_grad", "__version__",
+    "is_grad_enabled", "zero_grad", "forward_grad", "__version__",
+    "trace", "source", "Trace",
 ]
