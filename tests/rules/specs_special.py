@@ -9,7 +9,7 @@ import scipy.special as sp
 
 import wengert.special as ws
 
-from .spec import Spec, positive
+from .spec import Spec, away_from_zero, positive
 
 SHAPES = [[(3,)], [(2, 3)]]
 _P = "special."  # the prefix of the special-function primitives' names
@@ -75,4 +75,10 @@ SPECS = [
          lambda x, b: ws.logsumexp(x, b=b - 1.5, return_sign=True)[0], [[(4,), (4,)]],
          ref=lambda x, b: sp.logsumexp(x, b=b - 1.5, return_sign=True)[0],
          name="logsumexp-sign"),
+    Spec(["relu"], lambda x: __import__("wengert.nn", fromlist=["relu"]).relu(x),
+         [[(3,)], [(2, 3)]], sample=away_from_zero(), ref=lambda x: np.maximum(x, 0),
+         name="relu"),
+    Spec(["special.erf"], lambda x: __import__("wengert.nn", fromlist=["gelu"]).gelu(
+        x, approximate=False), [[(4,)]], ref=lambda x: x * 0.5 * (1 + sp.erf(x / np.sqrt(2))),
+         name="gelu-exact"),
 ]

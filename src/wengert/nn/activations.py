@@ -14,12 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as wnp
-from ..core.primitive import Primitive
-
-relu_p = Primitive("relu", lambda x: np.maximum(x, 0), keep_args=False)
-# d relu / dx = 1 where the output is positive, 0 elsewhere (0 at x = 0, as PyTorch).
-relu_p.defjvp(lambda t, ans, x: t * (ans > 0))
-relu_p.defvjp(lambda g, ans, x: g * (ans > 0))
+from ..rules.special import erf
+from ..rules.special import relu as relu_p  # defined with the other rules
 
 
 def relu(x: Any) -> Any:
@@ -42,10 +38,17 @@ def softplus(x: Any) -> Any:
 
 
 _GELU_C = float(np.sqrt(2.0 / np.pi))
+_SQRT_HALF = float(np.sqrt(0.5))
 
 
-def gelu(x: Any) -> Any:
-    """GELU, tanh approximation (Hendrycks & Gimpel; PyTorch's ``approximate='tanh'``)."""
+def gelu(x: Any, approximate: bool = True) -> Any:
+    """GELU (Hendrycks & Gimpel): x·Φ(x).
+
+    ``approximate=True`` (JAX's default) uses the tanh form, PyTorch's
+    ``approximate='tanh'``; ``False`` is the exact erf form, PyTorch's default.
+    """
+    if not approximate:
+        return 0.5 * x * (1.0 + erf(x * _SQRT_HALF))
     return 0.5 * x * (1.0 + wnp.tanh(_GELU_C * (x + 0.044715 * x * x * x)))
 
 

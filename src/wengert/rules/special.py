@@ -293,3 +293,10 @@ log_ndtr = _unary("log_ndtr", lambda ans, x: ew.exp(-0.5 * x * x - ans - _HALF_L
 # As in JAX: d/dx x·log(y) = log(y) even at x = 0.
 xlogy = _binary("xlogy", lambda x, y: ew.log(y), lambda x, y: x / y)
 xlog1py = _binary("xlog1py", lambda x, y: ew.log1p(y), lambda x, y: x / (1.0 + y))
+
+# The rectifier, a primitive of its own: one node instead of a comparison and a
+# product, and a boolean mask keeps the adjoint's dtype. Its derivative at 0 is
+# 0, as in PyTorch and jax.nn.relu.
+relu = defprim("relu", lambda x: np.maximum(x, 0), keep_args=False)
+relu.defjvp(lambda t, ans, x: t * (ans > 0))
+relu.defvjp(lambda g, ans, x: g * (ans > 0))
