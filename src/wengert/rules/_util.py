@@ -22,6 +22,25 @@ def defprim(name: str, impl: Callable[..., Any], **kw: Any) -> Primitive:
     return p
 
 
+def exporter(names: list[str], namespace: dict) -> Callable[..., Any]:
+    """The decorator a rule family uses to list a function in ``wengert.numpy``.
+
+    ``export(fn, name=None)`` adds it to the family's ``__all__`` (``names``)
+    and module namespace under ``name`` (default ``fn.__name__``), with
+    NumPy's docstring when it has none of its own.
+    """
+    def export(fn: Any, name: str | None = None) -> Any:
+        name = name or fn.__name__
+        # A primitive's own docstring is in its instance dict (the class has one too).
+        own = fn.__dict__.get("__doc__") if isinstance(fn, Primitive) else fn.__doc__
+        if own is None:
+            fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
+        namespace[name] = fn
+        names.append(name)
+        return fn
+    return export
+
+
 def all_primitives() -> dict[str, Primitive]:
     """Every primitive defined by wengert's rule families, by name."""
     return dict(_registry)

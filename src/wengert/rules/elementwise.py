@@ -17,19 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from ._util import broadcast_tangent, defprim, is_complex, unbroadcast
+from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
 
 Deriv = Callable[..., Any]
 
 __all__: list[str] = []
 
 
-def _export(name: str, fn: Any) -> Any:
-    """List ``fn`` in the NumPy API under ``name``, with NumPy's docstring."""
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
-    __all__.append(name)
-    return fn
+_export = exporter(__all__, globals())
 
 
 def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool = True,
@@ -38,7 +33,7 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
     p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
     p.defjvp(lambda t, ans, x: t * deriv(ans, x))
     p.defvjp(lambda g, ans, x: g * deriv(ans, x))
-    return _export(name, p)
+    return _export(p, name)
 
 
 def binary(name: str, impl: Callable[..., Any], dx: Deriv | None, dy: Deriv | None, *,
@@ -53,12 +48,12 @@ def binary(name: str, impl: Callable[..., Any], dx: Deriv | None, dy: Deriv | No
         (lambda g, ans, x, y: unbroadcast(g * dx(ans, x, y), x)) if dx else None,
         (lambda g, ans, x, y: unbroadcast(g * dy(ans, x, y), y)) if dy else None,
     )
-    return _export(name, p)
+    return _export(p, name)
 
 
 def nondiff(name: str, impl: Callable[..., Any] | None = None) -> Any:
     """A primitive whose derivative is zero wherever it exists (floor, comparisons)."""
-    return _export(name, defprim(name, impl or getattr(np, name), nondiff=True))
+    return _export(defprim(name, impl or getattr(np, name), nondiff=True), name)
 
 
 # -- arithmetic -------------------------------------------------------------
@@ -84,24 +79,24 @@ add = defprim("add", _fast(operator.add, np.add), keep_args=False, keep_ans=Fals
 add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
            lambda t, ans, x, y: broadcast_tangent(t, ans))
 add.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
-_export("add", add)
+_export(add, "add")
 
 subtract = defprim("subtract", _fast(operator.sub, np.subtract), keep_args=False,
                    keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
 subtract.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
-_export("subtract", subtract)
+_export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
 negative.defjvp(lambda t, ans, x: -t)
 negative.defvjp(lambda g, ans, x: -g)
-_export("negative", negative)
+_export(negative, "negative")
 
 positive = defprim("positive", np.positive, keep_args=False, keep_ans=False)
 positive.defjvp(lambda t, ans, x: t)
 positive.defvjp(lambda g, ans, x: g)
-_export("positive", positive)
+_export(positive, "positive")
 
 multiply = defprim("multiply", _fast(operator.mul, np.multiply), keep_ans=False)
 multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
@@ -109,7 +104,7 @@ multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
 multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
                 lambda g, ans, x, y: unbroadcast(x * g, y))
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
-_export("multiply", multiply)
+_export(multiply, "multiply")
 
 divide = binary("divide", _fast(operator.truediv, np.divide), lambda ans, x, y: 1.0 / y,
                 lambda ans, x, y: -ans / y)
@@ -149,7 +144,7 @@ def _chooser(name: str, impl: Any, pick: Any) -> Any:
              lambda t, ans, x, y: broadcast_tangent(weight(t, y, x), ans))
     p.defvjp(lambda g, ans, x, y: unbroadcast(weight(g, x, y), x),
              lambda g, ans, x, y: unbroadcast(weight(g, y, x), y))
-    return _export(name, p)
+    return _export(p, name)
 
 
 maximum = _chooser("maximum", np.maximum, lambda a, b: greater(a, b))
@@ -235,7 +230,7 @@ def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
 
 
 absolute.defjvp(_abs_jvp).defvjp(_abs_vjp)
-_export("absolute", absolute)
+_export(absolute, "absolute")
 abs = absolute  # noqa: A001
 fabs = absolute
 __all__ += ["abs", "fabs"]
@@ -243,17 +238,17 @@ __all__ += ["abs", "fabs"]
 real = defprim("real", np.real, keep_args=False, keep_ans=False)
 real.defjvp(lambda t, ans, x: real(t))
 real.defvjp(lambda g, ans, x: g + 0j if is_complex(x) else g)
-_export("real", real)
+_export(real, "real")
 
 imag = defprim("imag", np.imag, keep_args=False, keep_ans=False)
 imag.defjvp(lambda t, ans, x: imag(t))
 imag.defvjp(lambda g, ans, x: -1j * g if is_complex(x) else None)
-_export("imag", imag)
+_export(imag, "imag")
 
 conjugate = conj = defprim("conjugate", np.conjugate, keep_args=False, keep_ans=False)
 conj.defjvp(lambda t, ans, x: conj(t))
 conj.defvjp(lambda g, ans, x: conj(g))
-_export("conjugate", conjugate)
+_export(conjugate, "conjugate")
 __all__.append("conj")
 
 angle = defprim("angle", np.angle, keep_ans=False)
@@ -266,7 +261,7 @@ def _angle_sq(x: Any) -> Any:
 
 angle.defjvp(lambda t, ans, x: imag(conj(x) * t) / _angle_sq(x) if is_complex(x) else None)
 angle.defvjp(lambda g, ans, x: -1j * g * conj(x) / _angle_sq(x) if is_complex(x) else None)
-_export("angle", angle)
+_export(angle, "angle")
 
 # -- selection ---------------------------------------------------------------
 where_p = defprim("where", np.where, keep_ans=False)
@@ -288,7 +283,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     return where_p(condition, x, y)
 
 
-_export("where", where)
+_export(where, "where")
 
 
 def clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
@@ -304,7 +299,7 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
     return a
 
 
-_export("clip", clip)
+_export(clip, "clip")
 
 # -- zero-derivative functions ----------------------------------------------
 sign = nondiff("sign")

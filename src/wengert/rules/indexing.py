@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core.tracing import Box, unbox
 from . import reductions as red
-from ._util import defprim, dtype, ndim, normalize_axis
+from ._util import defprim, dtype, exporter, ndim, normalize_axis
 from ._util import shape as shape_of
 from .elementwise import conj, remainder, sqrt, where_p
 from .shape import (
@@ -52,11 +52,7 @@ __all__: list[str] = []
 _NOVALUE: Any = np._NoValue  # NumPy's own "argument not given" marker
 
 
-def _export(fn: Any) -> Any:
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, fn.__name__, None), "__doc__", None)
-    __all__.append(fn.__name__)
-    return fn
+_export = exporter(__all__, globals())
 
 
 def _axis1(axis: int, nd: int) -> int:

@@ -11,20 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, ndim, unbroadcast
+from ._util import defprim, exporter, ndim, unbroadcast
 from .elementwise import multiply
 from .shape import expand_dims, getitem_p, swapaxes
 
 __all__: list[str] = []
 
 
-def _export(fn: Any, name: str | None = None) -> Any:
-    name = name or fn.__name__
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
-    globals()[name] = fn
-    __all__.append(name)
-    return fn
+_export = exporter(__all__, globals())
 
 
 matmul = defprim("matmul", np.matmul, keep_ans=False)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, dtype, ndim, shape, unbroadcast
+from ._util import defprim, dtype, exporter, ndim, shape, unbroadcast
 from .elementwise import multiply, where_p
 from .reductions import sum_p
 from .shape import (
@@ -34,13 +34,7 @@ from .shape import (
 __all__: list[str] = []
 
 
-def _export(fn: Any, name: str | None = None) -> Any:
-    name = name or fn.__name__
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
-    globals()[name] = fn
-    __all__.append(name)
-    return fn
+_export = exporter(__all__, globals())
 
 
 def _permute(x: Any, axes: Sequence[int]) -> Any:

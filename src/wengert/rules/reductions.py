@@ -12,20 +12,14 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import unbox
-from ._util import defprim, dtype, ndim, normalize_axis, shape
+from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
 from .elementwise import conj, equal, sqrt
 from .shape import broadcast_to_p, flip, reshape, reshape_p
 
 __all__: list[str] = []
 
 
-def _export(fn: Any, name: str | None = None) -> Any:
-    name = name or fn.__name__
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
-    globals()[name] = fn
-    __all__.append(name)
-    return fn
+_export = exporter(__all__, globals())
 
 
 def _keepdims_shape(xshape: tuple, axis: tuple | None) -> tuple:

@@ -15,19 +15,13 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box, unbox
-from ._util import defprim, dtype, ndim, normalize_axis, unbroadcast
+from ._util import defprim, dtype, exporter, ndim, normalize_axis, unbroadcast
 from ._util import shape as shape_of
 
 __all__: list[str] = []
 
 
-def _export(fn: Any, name: str | None = None) -> Any:
-    name = name or fn.__name__
-    if fn.__doc__ is None:
-        fn.__doc__ = getattr(getattr(np, name, None), "__doc__", None)
-    globals()[name] = fn
-    __all__.append(name)
-    return fn
+_export = exporter(__all__, globals())
 
 
 # -- primitives ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box, unbox
-from ._util import ndim, normalize_axis, shape
+from ._util import exporter, ndim, normalize_axis, shape
 from .elementwise import conj, isfinite, where
 from .indexing import sort
 from .linalg import matmul
@@ -25,10 +25,7 @@ __all__: list[str] = []
 _QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _export(fn: Any) -> Any:
-    fn.__doc__ = fn.__doc__ or getattr(getattr(np, fn.__name__, None), "__doc__", None)
-    __all__.append(fn.__name__)
-    return fn
+_export = exporter(__all__, globals())
 
 
 def _flatten_axis(a: Any, axis: Any) -> tuple[Any, int, tuple]:
