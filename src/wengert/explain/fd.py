@@ -85,13 +85,8 @@ class FDStudy:
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:
-        import html
         rows = self.rows()
-        th = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-        trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                      for r in rows[1:])
-        return (f"<p><i>{html.escape(self.caption())}</i></p>"
-                f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
+        return html_table(self.caption(), rows[0], rows[1:])
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -181,6 +176,16 @@ def _partial_fun(f: Callable[..., Any], point: tuple, wrt: int, dt: np.dtype
         args[wrt] = x
         return f(*args)
     return g
+
+
+def html_table(caption: str, head: list[str], rows: list[list[str]]) -> str:
+    """A captioned HTML table (for Jupyter's ``_repr_html_``)."""
+    import html
+    th = "".join(f"<th>{html.escape(c)}</th>" for c in head)
+    trs = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                  for r in rows)
+    return (f"<p><i>{html.escape(caption)}</i></p>"
+            f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
 
 
 def _pyplot() -> Any:

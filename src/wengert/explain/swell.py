@@ -96,12 +96,8 @@ class SwellStudy:
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:
-        import html
-        th = "".join(f"<th>{html.escape(c)}</th>" for c in self.HEAD)
-        trs = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
-                      for r in self.table_rows())
-        return (f"<p><i>{html.escape(self.caption())}</i></p>"
-                f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>")
+        from .fd import html_table
+        return html_table(self.caption(), list(self.HEAD), [list(r) for r in self.table_rows()])
 
     def _repr_html_(self) -> str:
         return self.to_html()
