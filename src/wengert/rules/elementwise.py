@@ -12,6 +12,7 @@ the real ones; the non-holomorphic ``abs``, ``angle``, ``real``, ``imag`` and
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +32,22 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
           keep_ans: bool = True) -> Any:
     """An elementwise primitive ``ans = impl(x)`` with ``dans/dx = deriv(ans, x)``."""
     p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
-    p.defjvp(lambda t, ans, x: t * deriv(ans, x))
-    p.defvjp(lambda g, ans, x: g * deriv(ans, x))
+    p.defjvp(lambda t, ans, x: _times(t, deriv(ans, x)))
+    p.defvjp(lambda g, ans, x: _times(g, deriv(ans, x)))
     return _export(p, name)
+
+
+def _times(g: Any, d: Any) -> Any:
+    """``g * d``, written into ``d`` when ``d`` is a temporary nobody else holds.
+
+    A fused kernel (PyTorch's) needs one buffer for the derivative of an
+    elementwise op; this keeps ours at one too instead of two.  A reference
+    count of 2 (this frame, getrefcount's argument) proves ``d`` is fresh.
+    """
+    if (type(d) is np.ndarray and type(g) is np.ndarray and sys.getrefcount(d) == 2
+            and d.shape == g.shape and d.dtype == np.result_type(g, d)):
+        return np.multiply(g, d, out=d)
+    return g * d
 
 
 def binary(name: str, impl: Callable[..., Any], dx: Deriv | None, dy: Deriv | None, *,
@@ -192,7 +206,8 @@ arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), kee
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), keep_ans=False)
 sinh = unary("sinh", np.sinh, lambda ans, x: cosh(x), keep_ans=False)
 cosh = unary("cosh", np.cosh, lambda ans, x: sinh(x), keep_ans=False)
-tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, keep_args=False)
+# 1 - ans², written so NumPy can reuse its temporary (one buffer, not two).
+tanh = unary("tanh", np.tanh, lambda ans, x: (-ans) * ans + 1.0, keep_args=False)
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), keep_ans=False)
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), keep_ans=False)
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), keep_ans=False)
