@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .tracing import Box
+from .tracing import Box, accumulate
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -45,7 +45,7 @@ class JVPBox(Box):
                 elif prim.multiple_results:
                     out = tuple(_add(o, n) for o, n in zip(out, t))
                 else:
-                    out = out + t
+                    out = accumulate(out, t, 1)
         if out is None:
             return ans
         if prim.multiple_results:

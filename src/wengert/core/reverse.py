@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .tracing import Box
+from .tracing import Box, accumulate
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -217,7 +217,8 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, free: bool = False,
                 observer(node, argnum, parent, ct)
             if index < 0:
                 prev = adjoints.get(parent)
-                adjoints[parent] = ct if prev is None else prev + ct
+                # v̄ₚ += contribution; in place when the adjoint is a private array
+                adjoints[parent] = ct if prev is None else accumulate(prev, ct, 2)
             else:
                 adjoints[parent] = _add_output(adjoints.get(parent), parent, index, ct)
         if free:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import gc
 import itertools
+import sys
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -77,6 +80,23 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     if prim.nondiff and not cls.sees_nondiff:
         return ans
     return cls.lift(prim, ans, args, vals, params, top)
+
+
+def accumulate(total: Any, term: Any, owners: int) -> Any:
+    """``total + term``, added in place when ``total`` is an array nobody else holds.
+
+    ``owners`` is how many references the caller itself holds (its variables
+    and containers); one more than that, plus this call's own, proves the
+    array is a private temporary.  Views, read-only arrays and a result that
+    would need another shape or dtype are never written into.
+    """
+    if (type(total) is np.ndarray and sys.getrefcount(total) == owners + 2
+            and total.base is None and total.flags.writeable
+            and (type(term) is float or (type(term) is np.ndarray
+                                         and term.shape == total.shape))
+            and total.dtype == np.result_type(total, term)):
+        return np.add(total, term, out=total)
+    return total + term
 
 
 def unbox(x: Any) -> Any:
