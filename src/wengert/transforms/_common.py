@@ -16,6 +16,8 @@ def argnum_alias(argnums: Any, argnum: int | None) -> Any:
 
 
 def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+    if type(argnums) is int and 0 <= argnums < nargs:  # the common case, first
+        return (argnums,)
     if isinstance(argnums, (int, np.integer)):
         nums: tuple = (argnums,)
     elif isinstance(argnums, (tuple, list)):
@@ -65,8 +67,8 @@ def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
 def cast_like(g: Any, x: Any) -> Any:
     """``g`` with the dtype of ``x`` (float32 inputs get float32 derivatives)."""
     tg = type(g)
-    if tg is np.float64 and type(x) in (float, np.float64):
-        return g
+    if type(x) in (float, np.float64) and tg in (float, np.float64):
+        return g if tg is np.float64 else np.float64(g)  # one type for scalar gradients
     if isinstance(g, Box):
         return g
     dt = value_dtype(x)

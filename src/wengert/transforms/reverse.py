@@ -39,11 +39,7 @@ def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) ->
         out = f(*in_def.unflatten(boxes))
     aux = None
     if has_aux:
-        if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError(f"{fname}(has_aux=True): the function must return a pair "
-                            f"(output, auxiliary data), got {type(out).__name__}")
-        out, aux = out
-        aux = tree_map(lambda a: strip_level(a, level), aux)
+        out, aux = _split_aux(fname, out, level)
     return level, flat, in_def, boxes, out, aux
 
 
@@ -75,6 +71,44 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
     return out_def.unflatten(out_values), vjp_fn
 
 
+# Argument types that are a single leaf: the common case skips the pytree machinery.
+_LEAVES = frozenset({float, complex, np.float64, np.float32, np.complex128, np.complex64,
+                     np.ndarray})
+
+
+def _record_leaves(f: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple,
+                   has_aux: bool) -> tuple:
+    """``_record`` for differentiated arguments that are each one array or scalar."""
+    flat = [args[i] for i in nums]
+    check_inexact("grad", flat, "input")
+    level = new_level()
+    new_args = list(args)
+    boxes = []
+    for i in nums:
+        box = VJPBox(args[i], level, Node.leaf())
+        boxes.append(box)
+        new_args[i] = box
+    out = f(*new_args, **kwargs)
+    aux = None
+    if has_aux:
+        out, aux = _split_aux("grad", out, level)
+    return level, flat, None, boxes, out, aux
+
+
+def _split_aux(fname: str, out: Any, level: int) -> tuple:
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(f"{fname}(has_aux=True): the function must return a pair "
+                        f"(output, auxiliary data), got {type(out).__name__}")
+    return out[0], tree_map(lambda a: strip_level(a, level), out[1])
+
+
+def _one_like(value: Any) -> Any:
+    """The seed adjoint ȳ = 1 in the output's dtype."""
+    if type(value) in (float, np.float64):
+        return 1.0
+    return np.ones((), dtype=value_dtype(value))
+
+
 def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns one cotangent per primal.
 
@@ -100,28 +134,32 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("grad", argnums, len(args))
-        diff = tuple(args[i] for i in nums)
         if holomorphic:
-            for i, x in enumerate(tree_flatten(diff)[0]):
+            for i, x in enumerate(tree_flatten(tuple(args[i] for i in nums))[0]):
                 if value_dtype(x).kind != "c":
                     raise TypeError(
                         f"grad(holomorphic=True): input {i} has dtype {value_dtype(x)}; a "
                         f"holomorphic derivative needs complex inputs, e.g. "
                         f"x.astype(complex)")
-        level, flat, in_def, boxes, out, aux = _record(
-            "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
-        value = strip_level(out, level)
-        _check_scalar(out, value, holomorphic)
-        if isinstance(out, VJPBox) and out._level == level and out._node is not None:
-            seed = np.ones((), dtype=value_dtype(value))
-            with collector_paused():  # the graph is used once: free it as we go
-                adjoints = backward_pass([(out._node, out._index, seed)], free=True)
-        else:
-            adjoints = {}
+        with collector_paused():
+            if all(type(args[i]) in _LEAVES for i in nums):
+                level, flat, in_def, boxes, out, aux = _record_leaves(f, args, kwargs, nums,
+                                                                      has_aux)
+            else:
+                diff = tuple(args[i] for i in nums)
+                level, flat, in_def, boxes, out, aux = _record(
+                    "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
+            value = strip_level(out, level)
+            _check_scalar(out, value, holomorphic)
+            if isinstance(out, VJPBox) and out._level == level and out._node is not None:
+                # the graph is used once: free it as we go
+                adjoints = backward_pass([(out._node, out._index, _one_like(value))], free=True)
+            else:
+                adjoints = {}
         grads = [adjoints.get(b._node) for b in boxes]
         grads = [zeros_like_value(x) if g is None else cast_like(g, x)
                  for g, x in zip(grads, flat)]
-        g_tree = in_def.unflatten(grads)
+        g_tree = tuple(grads) if in_def is None else in_def.unflatten(grads)
         g_out = g_tree[0] if isinstance(argnums, (int, np.integer)) else g_tree
         return ((value, aux), g_out) if has_aux else (value, g_out)
 
@@ -130,6 +168,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
+    if type(value) in (float, np.float64) and not holomorphic:
+        return
     if isinstance(out, (tuple, list, dict)) or np.ndim(value) != 0:
         shape = np.shape(value) if not isinstance(out, (tuple, list, dict)) else type(out).__name__
         raise TypeError(
