@@ -90,7 +90,8 @@ def accumulate(total: Any, term: Any, owners: int) -> Any:
     array is a private temporary.  Views, read-only arrays and a result that
     would need another shape or dtype are never written into.
     """
-    if (type(total) is np.ndarray and sys.getrefcount(total) == owners + 2
+    if (type(total) is np.ndarray and total.size >= 4096  # small: checks cost more than copies
+            and sys.getrefcount(total) == owners + 2
             and total.base is None and total.flags.writeable
             and (type(term) is float or (type(term) is np.ndarray
                                          and term.shape == total.shape))

@@ -37,6 +37,10 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
     return _export(p, name)
 
 
+# Below this many entries a new array is cheaper than the checks for reusing one.
+_INPLACE_MIN_SIZE = 4096
+
+
 def _times(g: Any, d: Any) -> Any:
     """``g * d``, written into ``d`` when ``d`` is a temporary nobody else holds.
 
@@ -44,8 +48,9 @@ def _times(g: Any, d: Any) -> Any:
     elementwise op; this keeps ours at one too instead of two.  A reference
     count of 2 (this frame, getrefcount's argument) proves ``d`` is fresh.
     """
-    if (type(d) is np.ndarray and type(g) is np.ndarray and sys.getrefcount(d) == 2
-            and d.shape == g.shape and d.dtype == np.result_type(g, d)):
+    if (type(d) is np.ndarray and d.size >= _INPLACE_MIN_SIZE and type(g) is np.ndarray
+            and sys.getrefcount(d) == 2 and d.shape == g.shape
+            and d.dtype == np.result_type(g, d)):
         return np.multiply(g, d, out=d)
     return g * d
 
