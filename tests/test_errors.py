@@ -16,7 +16,13 @@ def test_grad_of_non_scalar_function():
     with pytest.raises(TypeError, match="scalar"):
         grad(lambda x: (x, x))(1.0)
     with pytest.raises(TypeError, match="scalar"):
-        value_and_grad(lambda x: x[:1])(np.ones(2))
+        value_and_grad(lambda x: x[:2])(np.ones(3))
+
+
+def test_grad_accepts_a_one_entry_output_as_autograd_and_pytorch_do():
+    value, g = value_and_grad(lambda x: x[:1] * 3.0)(np.ones(2))
+    np.testing.assert_array_equal(value, [3.0])
+    np.testing.assert_array_equal(g, [3.0, 0.0])
 
 
 def test_integer_inputs_to_grad():

@@ -73,6 +73,8 @@ def cast_like(g: Any, x: Any) -> Any:
         return g
     dt = value_dtype(x)
     gv = g if tg is np.ndarray else np.asarray(g)
+    if type(x) in (float, np.float64) and gv.ndim == 0:
+        return np.float64(gv.real if gv.dtype.kind == "c" else gv)
     if gv.dtype == dt:
         return g
     if gv.dtype.kind == "c" and dt.kind != "c":

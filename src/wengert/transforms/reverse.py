@@ -106,7 +106,7 @@ def _one_like(value: Any) -> Any:
     """The seed adjoint ȳ = 1 in the output's dtype."""
     if type(value) in (float, np.float64):
         return 1.0
-    return np.ones((), dtype=value_dtype(value))
+    return np.ones(np.shape(value), dtype=value_dtype(value))
 
 
 def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
@@ -170,7 +170,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
     if type(value) in (float, np.float64) and not holomorphic:
         return
-    if isinstance(out, (tuple, list, dict)) or np.ndim(value) != 0:
+    # One entry of any shape counts as a scalar (as in autograd and PyTorch's backward).
+    if isinstance(out, (tuple, list, dict)) or np.size(value) != 1:
         shape = np.shape(value) if not isinstance(out, (tuple, list, dict)) else type(out).__name__
         raise TypeError(
             f"grad: the function must return a scalar, but it returned {shape}. Use "
