@@ -121,22 +121,26 @@ class Primitive:
 
     # -- looking rules up (used by the interpreters) ----------------------------
     def jvp_rule(self, argnum: int) -> Rule:
-        rules = self.jvps
-        if rules is not None and argnum < len(rules) and rules[argnum] is not None:
-            return rules[argnum]  # type: ignore[return-value]
-        if self.jvp_n is not None:
-            n = self.jvp_n
-            return lambda *a, **k: n(argnum, *a, **k)
-        raise NotDifferentiableError(self._missing("forward-mode (JVP)", argnum, "defjvp"))
+        return self._rule(self.jvps, "jvp_n", argnum, "forward-mode (JVP)", "defjvp")
 
     def vjp_rule(self, argnum: int) -> Rule:
-        rules = self.vjps
+        return self._rule(self.vjps, "vjp_n", argnum, "reverse-mode (VJP)", "defvjp")
+
+    def _rule(self, rules: tuple | None, generic: str, argnum: int, mode: str,
+              how: str) -> Rule:
         if rules is not None and argnum < len(rules) and rules[argnum] is not None:
             return rules[argnum]  # type: ignore[return-value]
-        if self.vjp_n is not None:
-            n = self.vjp_n
-            return lambda *a, **k: n(argnum, *a, **k)
-        raise NotDifferentiableError(self._missing("reverse-mode (VJP)", argnum, "defvjp"))
+        n = getattr(self, generic)
+        if n is None:
+            raise NotDifferentiableError(self._missing(mode, argnum, how))
+        # Bind argnum once per (rule, argnum), not on every call: this is the hot path
+        # of varargs primitives (concatenate, einsum) and custom rules.
+        cache = self.__dict__.setdefault("_bound_rules", {})
+        key = (n, argnum)
+        bound = cache.get(key)
+        if bound is None:
+            bound = cache[key] = lambda *a, **k: n(argnum, *a, **k)
+        return bound
 
     def _missing(self, mode: str, argnum: int, how: str) -> str:
         return (

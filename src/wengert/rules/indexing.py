@@ -84,6 +84,18 @@ def _cast(y: Any, like: Any) -> Any:
 
 
 # -- gathers -----------------------------------------------------------------------------
+def _apply_mode(fname: str, ind: np.ndarray, n: int, mode: str) -> np.ndarray:
+    """Out-of-range indices under NumPy's ``mode``: wrap around, clip, or leave (raise)."""
+    if mode == "wrap":
+        return np.mod(ind, n)
+    if mode == "clip":
+        return np.clip(ind, 0, n - 1)
+    if mode != "raise":
+        raise ValueError(f"wengert.numpy.{fname}: mode must be 'raise', 'wrap' or 'clip', "
+                         f"not {mode!r}")
+    return ind
+
+
 @_export
 def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
          mode: str = "raise") -> Any:
@@ -94,14 +106,7 @@ def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
     if axis is None:
         a, axis = ravel(a), 0
     ax = _axis1(axis, ndim(a))
-    n = shape_of(a)[ax]
-    if mode == "wrap":
-        ind = np.mod(ind, n)
-    elif mode == "clip":
-        ind = np.clip(ind, 0, n - 1)
-    elif mode != "raise":
-        raise ValueError(f"wengert.numpy.take: mode must be 'raise', 'wrap' or 'clip', "
-                         f"not {mode!r}")
+    ind = _apply_mode("take", ind, shape_of(a)[ax], mode)
     return _gather(a, ax, ind)
 
 
@@ -513,13 +518,7 @@ def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise")
     _no_out("choose", out)
     idx = np.asarray(unbox(a))
     n = len(choices)
-    if mode == "wrap":
-        idx = np.mod(idx, n)
-    elif mode == "clip":
-        idx = np.clip(idx, 0, n - 1)
-    elif mode != "raise":
-        raise ValueError(f"wengert.numpy.choose: mode must be 'raise', 'wrap' or 'clip', "
-                         f"not {mode!r}")
+    idx = _apply_mode("choose", idx, n, mode)
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError("invalid entry in choice array")
     full = np.broadcast_shapes(idx.shape, *(shape_of(c) for c in choices))
