@@ -52,15 +52,18 @@ class Tensor(VJPBox):
         return super().lift(prim, ans, args, vals, params, level)
 
     @classmethod
-    def _make(cls, value: Any, level: int, node: Node, index: int) -> Tensor:
+    def _make(cls, value: Any, level: int, node: Node, index: int,
+              tape: list | None = None) -> Tensor:
         t = cls.__new__(cls)
         t._value, t._level, t._node, t._index, t.grad = value, level, node, index, None
+        t._tape = None  # eager tensors keep no tape: their graph is freed with them
         return t
 
     @classmethod
     def _constant(cls, ans: Any, level: int) -> Any:
         t = cls.__new__(cls)
         t._value, t._level, t._node, t._index, t.grad = ans, level, None, -1, None
+        t._tape = None
         return t
 
     # -- PyTorch's API ------------------------------------------------------------------

@@ -34,7 +34,8 @@ class Primitive:
 
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
-        "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "vjp_reads", "batch", "__dict__",
+        "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
+        "__dict__",
     )
 
     def __init__(
@@ -66,7 +67,7 @@ class Primitive:
         self.vjp_n: Rule | None = None
         # vjp_reads[i]: the positional arguments the VJP rule for argument i reads
         # (None: all).  Arguments no rule of a traced argument reads are not kept.
-        self.vjp_reads: tuple[tuple[int, ...], ...] | None = None
+        self.vjp_reads = None
         self.batch: Rule | None = None  # roadmap: vmap batching rule
 
     def __call__(self, *args: Any, **params: Any) -> Any:
@@ -77,6 +78,16 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<wengert primitive {self.name}>"
+
+    @property
+    def vjp_reads(self) -> tuple[tuple[int, ...], ...] | None:
+        return self._vjp_reads
+
+    @vjp_reads.setter
+    def vjp_reads(self, reads: tuple[tuple[int, ...], ...] | None) -> None:
+        self._vjp_reads = reads
+        # Whether recording may replace some arguments by their shape (read per call).
+        self.trims_args = not self.keep_args or reads is not None
 
     # -- registering rules ----------------------------------------------------
     def defjvp(self, *rules: Rule | None) -> Primitive:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
 
 _next_seq = itertools.count().__next__
+_new = object.__new__
 
 
 class Meta:
@@ -57,11 +58,6 @@ def _meta(x: Any) -> Any:
 
 def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
     """The arguments the VJP rules of the traced arguments will read; the rest as Meta."""
-    for v in vals:  # the common case: nothing large enough to be worth dropping
-        if type(v) is np.ndarray and v.size >= _META_MIN_SIZE:
-            break
-    else:
-        return vals
     if not prim.keep_args:
         return [_meta(v) for v in vals]
     reads = prim.vjp_reads
@@ -76,7 +72,7 @@ def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
 class Node:
     """One equation of the recorded graph: ``ans = prim(*args, **params)``."""
 
-    __slots__ = ("prim", "args", "params", "ans", "parents", "seq", "__weakref__")
+    __slots__ = ("prim", "args", "params", "ans", "parents", "seq", "adjoint", "__weakref__")
 
     def __init__(self, prim: Primitive | None, args: Any, params: dict, ans: Any,
                  parents: tuple) -> None:
@@ -86,6 +82,7 @@ class Node:
         self.ans = ans
         self.parents = parents  # ((argnum, parent_node, parent_output_index), ...)
         self.seq = _next_seq()
+        self.adjoint = None  # set during a backward sweep only
 
     @classmethod
     def leaf(cls) -> Node:
@@ -93,44 +90,83 @@ class Node:
 
 
 class VJPBox(Box):
-    """A value being recorded for reverse mode: which node made it, which output."""
+    """A value being recorded for reverse mode: which node made it, which output.
 
-    __slots__ = ("_node", "_index")
+    Under a transform every node of the level is also appended to the level's
+    ``tape`` (a list: the Wengert list in creation order), which the backward
+    sweep walks backwards without sorting.  Eager tensors have no tape; their
+    sweep sorts the nodes reachable from the output instead.
+    """
 
-    def __init__(self, value: Any, level: int, node: Node | None, index: int = -1) -> None:
+    __slots__ = ("_node", "_index", "_tape")
+
+    def __init__(self, value: Any, level: int, node: Node | None, index: int = -1,
+                 tape: list | None = None) -> None:
         self._value = value
         self._level = level
         self._node = node
         self._index = index
+        self._tape = tape
+        if tape is not None and node is not None:
+            tape.append(node)
 
     @classmethod
     def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
              level: int) -> Any:
+        # The hot path of recording (every primitive call): plain loops, no helpers.
         parents = []
+        tape = None
         i = 0
         for a in args:
-            if isinstance(a, VJPBox) and a._level == level and a._node is not None:
-                parents.append((i, a._node, a._index))
+            if isinstance(a, VJPBox) and a._level == level:
+                node = a._node
+                if node is not None:
+                    parents.append((i, node, a._index))
+                    tape = a._tape
             i += 1
         if not parents:
             return cls._constant(ans, level)
-        if prim.keep_args and prim.vjp_reads is None:
-            saved_args = vals
-        else:
-            saved_args = _saved_args(prim, vals, parents)
+        saved_args = vals
+        if prim.trims_args:
+            for v in vals:  # only arrays worth dropping are replaced by their Meta
+                if type(v) is np.ndarray and v.size >= _META_MIN_SIZE:
+                    saved_args = _saved_args(prim, vals, parents)
+                    break
         if prim.multiple_results:
             saved_ans = ans if prim.keep_ans else tuple(_meta(v) for v in ans)
             node = Node(prim, saved_args, params, saved_ans, tuple(parents))
-            return tuple(cls._make(v, level, node, i) for i, v in enumerate(ans))
-        node = Node(prim, saved_args, params, ans if prim.keep_ans else _meta(ans),
-                    tuple(parents))
+            if tape is not None:
+                tape.append(node)
+            return tuple(cls._make(v, level, node, i, tape) for i, v in enumerate(ans))
+        # Node(...) spelled out: a Python __init__ call is a third of recording's cost.
+        node = _new(Node)
+        node.prim = prim
+        node.args = saved_args
+        node.params = params
+        node.parents = tuple(parents)
+        node.seq = _next_seq()
+        node.adjoint = None
+        if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
+            node.ans = ans
+        else:
+            node.ans = Meta(ans.shape, ans.dtype)
+        if tape is not None:
+            tape.append(node)
         if cls is VJPBox:
-            return VJPBox(ans, level, node)
-        return cls._make(ans, level, node, -1)
+            box = _new(VJPBox)
+            box._value = ans
+            box._level = level
+            box._node = node
+            box._index = -1
+            box._tape = tape
+            return box
+        return cls._make(ans, level, node, -1, tape)
 
     @classmethod
-    def _make(cls, value: Any, level: int, node: Node, index: int) -> Any:
-        return cls(value, level, node, index)
+    def _make(cls, value: Any, level: int, node: Node, index: int, tape: list | None) -> Any:
+        box = cls(value, level, node, index)
+        box._tape = tape
+        return box
 
     @classmethod
     def _constant(cls, ans: Any, level: int) -> Any:
@@ -168,28 +204,44 @@ def _add_output(slot: list | None, node: Node, index: int, ct: Any) -> list:
 Observer = Callable[[Node, int, Node, Any], None]
 
 
-def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, free: bool = False,
-                  observer: Observer | None = None) -> dict:
+def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None = None,
+                  free: bool = False, observer: Observer | None = None) -> dict:
     """Propagate adjoints from ``seeds`` = ``[(node, output_index, cotangent)]``.
 
     Returns ``{leaf_node: adjoint}`` for the leaves (inputs) reached.  With
     ``free=True`` each node drops what it saved once it has been used (the
     tensor API's default).  ``observer(node, argnum, parent, contribution)`` is
-    told of every accumulation (used by the trace views).
+    told of every accumulation (used by the trace views).  With the level's
+    ``tape`` (which holds every node the seeds depend on) the nodes are visited
+    in reverse tape order; without it, the reachable nodes are sorted.
+
+    A node's adjoint lives in its ``adjoint`` slot only during the sweep (a slot
+    is cheaper than a dictionary); the sweep leaves every slot empty again.
     """
-    adjoints: dict = {}
+    roots = []
     for node, index, ct in seeds:
+        roots.append(node)
         if index < 0:
-            prev = adjoints.get(node)
-            adjoints[node] = ct if prev is None else prev + ct
+            prev = node.adjoint
+            node.adjoint = ct if prev is None else prev + ct
         else:
-            adjoints[node] = _add_output(adjoints.get(node), node, index, ct)
+            node.adjoint = _add_output(node.adjoint, node, index, ct)
+    order = tape[::-1] if tape is not None else toposort(roots)
+    try:
+        return _sweep(order, free, observer)
+    except BaseException:
+        for node in order:  # a failed sweep must not leave adjoints behind
+            node.adjoint = None
+        raise
+
+
+def _sweep(order: list[Node], free: bool, observer: Observer | None) -> dict:
     leaves: dict = {}
-    pop = adjoints.pop
-    for node in toposort(list(adjoints)):
-        g = pop(node, None)
+    for node in order:
+        g = node.adjoint
         if g is None:
             continue
+        node.adjoint = None
         prim = node.prim
         if prim is None:
             leaves[node] = g
@@ -210,17 +262,17 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, free: bool = False,
                 rule = None
             if rule is None:
                 rule = prim.vjp_rule(argnum)
-            ct = rule(g, ans, *args, **params)
+            ct = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             if ct is None:
                 continue
             if observer is not None:
                 observer(node, argnum, parent, ct)
             if index < 0:
-                prev = adjoints.get(parent)
+                prev = parent.adjoint
                 # v̄ₚ += contribution; in place when the adjoint is a private array
-                adjoints[parent] = ct if prev is None else accumulate(prev, ct, 2)
+                parent.adjoint = ct if prev is None else accumulate(prev, ct, 2)
             else:
-                adjoints[parent] = _add_output(adjoints.get(parent), parent, index, ct)
+                parent.adjoint = _add_output(parent.adjoint, parent, index, ct)
         if free:
             node.args = node.ans = None
     return leaves

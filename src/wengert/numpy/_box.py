@@ -104,8 +104,39 @@ def _rpow(self: Box, other: Any) -> Any:
 _NO_PARAMS: dict = {}
 
 
-def _swap(fn: Any) -> Any:
-    return lambda self, other: bind(fn, (other, self), _NO_PARAMS)
+def _operator(prim: Primitive) -> Any:
+    """``self <op> other``: straight to the box's ``lift`` when ``other`` is a constant
+    and ``self`` holds a plain value (the common case), else through ``bind``."""
+    impl = prim.impl
+    nondiff = prim.nondiff
+
+    def method(self: Box, other: Any) -> Any:
+        value = self._value
+        if isinstance(other, Box) or isinstance(value, Box):
+            return bind(prim, (self, other), _NO_PARAMS)
+        ans = impl(value, other)
+        if nondiff and not self.sees_nondiff:
+            return ans
+        return self.lift(prim, ans, (self, other), [value, other], _NO_PARAMS, self._level)
+
+    return method
+
+
+def _swap(prim: Primitive) -> Any:
+    """``other <op> self`` (the reflected operators)."""
+    impl = prim.impl
+    nondiff = prim.nondiff
+
+    def method(self: Box, other: Any) -> Any:
+        value = self._value
+        if isinstance(other, Box) or isinstance(value, Box):
+            return bind(prim, (other, self), _NO_PARAMS)
+        ans = impl(other, value)
+        if nondiff and not self.sees_nondiff:
+            return ans
+        return self.lift(prim, ans, (other, self), [other, value], _NO_PARAMS, self._level)
+
+    return method
 
 
 _methods: dict[str, Any] = {
@@ -155,10 +186,10 @@ def _as_method(name: str, fn: Any) -> Any:
     """Primitives are callable objects, not functions: give them a ``self``."""
     if isinstance(fn, type(_as_method)) or fn is object.__hash__:
         return fn
-    if isinstance(fn, Primitive):  # operators: the hot path, straight to bind
+    if isinstance(fn, Primitive):  # operators: the hot path
         if name in ("__neg__", "__pos__", "__abs__"):
             return lambda self: bind(fn, (self,), _NO_PARAMS)
-        return lambda self, other: bind(fn, (self, other), _NO_PARAMS)
+        return _operator(fn)
     if name.startswith("__"):
         return lambda self, other: fn(self, other)
     return lambda self, *args, **kwargs: fn(self, *args, **kwargs)

@@ -34,17 +34,18 @@ def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) ->
     flat, in_def = tree_flatten(primals)
     check_inexact(fname, flat, "input")
     level = new_level()
-    boxes = [VJPBox(x, level, Node.leaf()) for x in flat]
+    tape: list = []
+    boxes = [VJPBox(x, level, Node.leaf(), -1, tape) for x in flat]
     with collector_paused():
         out = f(*in_def.unflatten(boxes))
     aux = None
     if has_aux:
         out, aux = _split_aux(fname, out, level)
-    return level, flat, in_def, boxes, out, aux
+    return level, flat, in_def, boxes, out, aux, tape
 
 
-def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out: Any
-              ) -> tuple[Any, Callable[[Any], tuple]]:
+def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out: Any,
+              tape: list) -> tuple[Any, Callable[[Any], tuple]]:
     out_flat, out_def = tree_flatten(out)
     out_values = [strip_level(o, level) for o in out_flat]
 
@@ -62,7 +63,7 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
             if isinstance(o, VJPBox) and o._level == level and o._node is not None:
                 seeds.append((o._node, o._index, ct))
         with collector_paused():
-            adjoints = backward_pass(seeds)
+            adjoints = backward_pass(seeds, tape=tape)
         grads = [adjoints.get(b._node) for b in boxes]
         grads = [zeros_like_value(x) if g is None else cast_like(g, x)
                  for g, x in zip(grads, flat)]
@@ -82,17 +83,18 @@ def _record_leaves(f: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple
     flat = [args[i] for i in nums]
     check_inexact("grad", flat, "input")
     level = new_level()
+    tape: list = []
     new_args = list(args)
     boxes = []
     for i in nums:
-        box = VJPBox(args[i], level, Node.leaf())
+        box = VJPBox(args[i], level, Node.leaf(), -1, tape)
         boxes.append(box)
         new_args[i] = box
     out = f(*new_args, **kwargs)
     aux = None
     if has_aux:
         out, aux = _split_aux("grad", out, level)
-    return level, flat, None, boxes, out, aux
+    return level, flat, None, boxes, out, aux, tape
 
 
 def _split_aux(fname: str, out: Any, level: int) -> tuple:
@@ -115,8 +117,8 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     Like ``jax.vjp``: the cotangent has the structure of ``f``'s output; the
     result is a tuple with one entry per primal (same structure).
     """
-    level, flat, in_def, boxes, out, aux = _record("vjp", f, primals, has_aux)
-    value, vjp_fn = _pullback("vjp", level, flat, in_def, boxes, out)
+    level, flat, in_def, boxes, out, aux, tape = _record("vjp", f, primals, has_aux)
+    value, vjp_fn = _pullback("vjp", level, flat, in_def, boxes, out, tape)
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
@@ -143,17 +145,18 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                         f"x.astype(complex)")
         with collector_paused():
             if all(type(args[i]) in _LEAVES for i in nums):
-                level, flat, in_def, boxes, out, aux = _record_leaves(f, args, kwargs, nums,
-                                                                      has_aux)
+                level, flat, in_def, boxes, out, aux, tape = _record_leaves(
+                    f, args, kwargs, nums, has_aux)
             else:
                 diff = tuple(args[i] for i in nums)
-                level, flat, in_def, boxes, out, aux = _record(
+                level, flat, in_def, boxes, out, aux, tape = _record(
                     "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
             value = strip_level(out, level)
             _check_scalar(out, value, holomorphic)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
                 # the graph is used once: free it as we go
-                adjoints = backward_pass([(out._node, out._index, _one_like(value))], free=True)
+                adjoints = backward_pass([(out._node, out._index, _one_like(value))],
+                                         tape=tape, free=True)
             else:
                 adjoints = {}
         grads = [adjoints.get(b._node) for b in boxes]
