@@ -82,7 +82,7 @@ class Node:
         self.ans = ans
         self.parents = parents  # ((argnum, parent_node, parent_output_index), ...)
         self.seq = _next_seq()
-        self.adjoint = None  # set during a backward sweep only
+        self.adjoint: Any = None  # set during a backward sweep only
 
     @classmethod
     def leaf(cls) -> Node:
