@@ -52,6 +52,13 @@ class Tensor(VJPBox):
         return super().lift(prim, ans, args, vals, params, level)
 
     @classmethod
+    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, args: tuple, vals: list,
+              params: dict) -> Any:
+        if not _grad_enabled[0]:
+            return cls.lift(prim, ans, args, vals, params, box._level)
+        return super().lift1(prim, ans, box, argnum, args, vals, params)
+
+    @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int,
               tape: list | None = None) -> Tensor:
         t = cls.__new__(cls)

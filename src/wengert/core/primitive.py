@@ -71,6 +71,17 @@ class Primitive:
         self.batch: Rule | None = None  # roadmap: vmap batching rule
 
     def __call__(self, *args: Any, **params: Any) -> Any:
+        if len(args) == 1:  # one argument: skip bind's general loop
+            x = args[0]
+            if not isinstance(x, Box):
+                return self.impl(x, **params)
+            value = x._value
+            if isinstance(value, Box):
+                return bind(self, args, params)
+            ans = self.impl(value, **params)
+            if self.nondiff and not x.sees_nondiff:
+                return ans
+            return x.lift1(self, ans, x, 0, args, [value], params)
         for a in args:
             if isinstance(a, Box):
                 return bind(self, args, params)

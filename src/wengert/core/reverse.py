@@ -163,6 +163,43 @@ class VJPBox(Box):
         return cls._make(ans, level, node, -1, tape)
 
     @classmethod
+    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
+              vals: list, params: dict) -> Any:
+        # lift() for a single traced argument, the common case: a third of its cost.
+        parent = box._node  # type: ignore[attr-defined]
+        if parent is None or prim.multiple_results:
+            return cls.lift(prim, ans, args, vals, params, box._level)
+        saved_args = vals
+        if prim.trims_args:
+            for v in vals:
+                if type(v) is np.ndarray and v.size >= _META_MIN_SIZE:
+                    saved_args = _saved_args(prim, vals, [(argnum, parent, -1)])
+                    break
+        node = _new(Node)
+        node.prim = prim
+        node.args = saved_args
+        node.params = params
+        node.parents = ((argnum, parent, box._index),)  # type: ignore[attr-defined]
+        node.seq = _next_seq()
+        node.adjoint = None
+        if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
+            node.ans = ans
+        else:
+            node.ans = Meta(ans.shape, ans.dtype)
+        tape = box._tape  # type: ignore[attr-defined]
+        if tape is not None:
+            tape.append(node)
+        if cls is VJPBox:
+            out = _new(VJPBox)
+            out._value = ans
+            out._level = box._level
+            out._node = node
+            out._index = -1
+            out._tape = tape
+            return out
+        return cls._make(ans, box._level, node, -1, tape)
+
+    @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int, tape: list | None) -> Any:
         box = cls(value, level, node, index)
         box._tape = tape

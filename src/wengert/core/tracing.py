@@ -51,7 +51,16 @@ class Box:
     @classmethod
     def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list,
              params: dict, level: int) -> Any:  # pragma: no cover - abstract
+        """Wrap ``ans = prim(*vals, **params)``, computed from ``args`` (some of them
+        boxes of ``level``, this class), as this interpreter requires."""
         raise NotImplementedError
+
+    @classmethod
+    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
+              vals: list, params: dict) -> Any:
+        """``lift`` when ``box`` (at position ``argnum``) is the only box in ``args``,
+        the most common call; interpreters may give it a faster path."""
+        return cls.lift(prim, ans, args, vals, params, box._level)
 
 
 def bind(prim: Primitive, args: tuple, params: dict) -> Any:
@@ -79,6 +88,8 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
         ans = prim(*vals, **params)
     if prim.nondiff and not cls.sees_nondiff:
         return ans
+    if simple and len(args) == 1:
+        return cls.lift1(prim, ans, args[0], 0, args, vals, params)
     return cls.lift(prim, ans, args, vals, params, top)
 
 

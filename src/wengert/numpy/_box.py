@@ -117,7 +117,7 @@ def _operator(prim: Primitive) -> Any:
         ans = impl(value, other)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift(prim, ans, (self, other), [value, other], _NO_PARAMS, self._level)
+        return self.lift1(prim, ans, self, 0, (self, other), [value, other], _NO_PARAMS)
 
     return method
 
@@ -134,7 +134,7 @@ def _swap(prim: Primitive) -> Any:
         ans = impl(other, value)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift(prim, ans, (other, self), [other, value], _NO_PARAMS, self._level)
+        return self.lift1(prim, ans, self, 1, (other, self), [other, value], _NO_PARAMS)
 
     return method
 
