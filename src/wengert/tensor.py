@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ class Tensor(VJPBox):
 
     # -- how the engine makes tensors -------------------------------------------------
     @classmethod
-    def lift(cls, prim: Any, ans: Any, args: tuple, vals: list, params: dict,
+    def lift(cls, prim: Any, ans: Any, args: tuple, vals: Sequence, params: dict,
              level: int) -> Any:
         if not _grad_enabled[0]:
             if prim.multiple_results:
@@ -52,7 +53,7 @@ class Tensor(VJPBox):
         return super().lift(prim, ans, args, vals, params, level)
 
     @classmethod
-    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, args: tuple, vals: list,
+    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, args: tuple, vals: Sequence,
               params: dict) -> Any:
         if not _grad_enabled[0]:
             return cls.lift(prim, ans, args, vals, params, box._level)

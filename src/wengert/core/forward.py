@@ -8,6 +8,7 @@ grow with the length of the program.  ``tangent is None`` means a zero tangent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .tracing import Box, accumulate
@@ -25,7 +26,7 @@ class JVPBox(Box):
         self._tangent = tangent
 
     @classmethod
-    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: Sequence, params: dict,
              level: int) -> Any:
         if prim.jvp_all is not None:
             tangents = [a._tangent if isinstance(a, JVPBox) and a._level == level else None

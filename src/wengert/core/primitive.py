@@ -23,6 +23,7 @@ from typing import Any
 from .tracing import Box, bind
 
 Rule = Callable[..., Any]
+_NO_PARAMS: dict = {}  # shared by the recorded calls without keyword arguments
 
 
 class NotDifferentiableError(TypeError):
@@ -35,7 +36,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "__dict__",
+        "operator", "__dict__",
     )
 
     def __init__(
@@ -69,6 +70,9 @@ class Primitive:
         # (None: all).  Arguments no rule of a traced argument reads are not kept.
         self.vjp_reads = None
         self.batch: Rule | None = None  # roadmap: vmap batching rule
+        # Python's operator with the same result on floats and float arrays, if any:
+        # array operators call it directly, skipping the ufunc's dispatch.
+        self.operator: Callable[[Any, Any], Any] | None = None
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         if len(args) == 1:  # one argument: skip bind's general loop
@@ -81,7 +85,7 @@ class Primitive:
             ans = self.impl(value, **params)
             if self.nondiff and not x.sees_nondiff:
                 return ans
-            return x.lift1(self, ans, x, 0, args, [value], params)
+            return x.lift1(self, ans, x, 0, args, (value,), params or _NO_PARAMS)
         for a in args:
             if isinstance(a, Box):
                 return bind(self, args, params)

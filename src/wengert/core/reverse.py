@@ -12,7 +12,7 @@ so a chain of a million operations is fine.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +56,7 @@ def _meta(x: Any) -> Any:
     return x
 
 
-def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
+def _saved_args(prim: Primitive, vals: Sequence, parents: list) -> Sequence:
     """The arguments the VJP rules of the traced arguments will read; the rest as Meta."""
     if not prim.keep_args:
         return [_meta(v) for v in vals]
@@ -72,6 +72,7 @@ def _saved_args(prim: Primitive, vals: list, parents: list) -> list:
 class Node:
     """One equation of the recorded graph: ``ans = prim(*args, **params)``."""
 
+    # ``seq`` orders the nodes of eager tensors (which have no tape) for the sweep.
     __slots__ = ("prim", "args", "params", "ans", "parents", "seq", "adjoint", "__weakref__")
 
     def __init__(self, prim: Primitive | None, args: Any, params: dict, ans: Any,
@@ -111,7 +112,7 @@ class VJPBox(Box):
             tape.append(node)
 
     @classmethod
-    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: Sequence, params: dict,
              level: int) -> Any:
         # The hot path of recording (every primitive call): plain loops, no helpers.
         parents = []
@@ -144,7 +145,6 @@ class VJPBox(Box):
         node.args = saved_args
         node.params = params
         node.parents = tuple(parents)
-        node.seq = _next_seq()
         node.adjoint = None
         if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
             node.ans = ans
@@ -152,6 +152,8 @@ class VJPBox(Box):
             node.ans = Meta(ans.shape, ans.dtype)
         if tape is not None:
             tape.append(node)
+        else:
+            node.seq = _next_seq()
         if cls is VJPBox:
             box = _new(VJPBox)
             box._value = ans
@@ -164,7 +166,7 @@ class VJPBox(Box):
 
     @classmethod
     def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
-              vals: list, params: dict) -> Any:
+              vals: Sequence, params: dict) -> Any:
         # lift() for a single traced argument, the common case: a third of its cost.
         parent = box._node  # type: ignore[attr-defined]
         if parent is None or prim.multiple_results:
@@ -180,7 +182,6 @@ class VJPBox(Box):
         node.args = saved_args
         node.params = params
         node.parents = ((argnum, parent, box._index),)  # type: ignore[attr-defined]
-        node.seq = _next_seq()
         node.adjoint = None
         if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
             node.ans = ans
@@ -189,6 +190,8 @@ class VJPBox(Box):
         tape = box._tape  # type: ignore[attr-defined]
         if tape is not None:
             tape.append(node)
+        else:
+            node.seq = _next_seq()
         if cls is VJPBox:
             out = _new(VJPBox)
             out._value = ans

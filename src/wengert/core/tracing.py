@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import itertools
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,7 +50,7 @@ class Box:
         self._level = level
 
     @classmethod
-    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list,
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: Sequence,
              params: dict, level: int) -> Any:  # pragma: no cover - abstract
         """Wrap ``ans = prim(*vals, **params)``, computed from ``args`` (some of them
         boxes of ``level``, this class), as this interpreter requires."""
@@ -57,7 +58,7 @@ class Box:
 
     @classmethod
     def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
-              vals: list, params: dict) -> Any:
+              vals: Sequence, params: dict) -> Any:
         """``lift`` when ``box`` (at position ``argnum``) is the only box in ``args``,
         the most common call; interpreters may give it a faster path."""
         return cls.lift(prim, ans, args, vals, params, box._level)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -362,7 +362,7 @@ class TraceBox(Box):
         self._rec = rec
 
     @classmethod
-    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: list, params: dict,
+    def lift(cls, prim: Primitive, ans: Any, args: tuple, vals: Sequence, params: dict,
              level: int) -> Any:
         rec = next(a._rec for a in args if isinstance(a, TraceBox) and a._level == level)
         inputs = tuple(a._var if isinstance(a, TraceBox) and a._level == level

@@ -104,20 +104,31 @@ def _rpow(self: Box, other: Any) -> Any:
 _NO_PARAMS: dict = {}
 
 
+# Operands on which a primitive's Python ``operator`` equals its ufunc.
+_OPERANDS = frozenset({float, np.float64, np.float32, np.ndarray})
+
+
 def _operator(prim: Primitive) -> Any:
     """``self <op> other``: straight to the box's ``lift`` when ``other`` is a constant
     and ``self`` holds a plain value (the common case), else through ``bind``."""
     impl = prim.impl
+    op = prim.operator
     nondiff = prim.nondiff
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
         if isinstance(other, Box) or isinstance(value, Box):
             return bind(prim, (self, other), _NO_PARAMS)
-        ans = impl(value, other)
+        if op is not None and type(value) in _OPERANDS and type(other) in _OPERANDS:
+            try:
+                ans = op(value, other)
+            except ZeroDivisionError:  # Python floats raise where NumPy gives inf/nan
+                ans = impl(value, other)
+        else:
+            ans = impl(value, other)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift1(prim, ans, self, 0, (self, other), [value, other], _NO_PARAMS)
+        return self.lift1(prim, ans, self, 0, (self, other), (value, other), _NO_PARAMS)
 
     return method
 
@@ -134,7 +145,7 @@ def _swap(prim: Primitive) -> Any:
         ans = impl(other, value)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift1(prim, ans, self, 1, (other, self), [other, value], _NO_PARAMS)
+        return self.lift1(prim, ans, self, 1, (other, self), (other, value), _NO_PARAMS)
 
     return method
 

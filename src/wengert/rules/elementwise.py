@@ -32,8 +32,15 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
           keep_ans: bool = True) -> Any:
     """An elementwise primitive ``ans = impl(x)`` with ``dans/dx = deriv(ans, x)``."""
     p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
-    p.defjvp(lambda t, ans, x: _times(t, deriv(ans, x)))
-    p.defvjp(lambda g, ans, x: _times(g, deriv(ans, x)))
+
+    def times_deriv(g: Any, ans: Any, x: Any) -> Any:  # both rules: ṫ·d and ḡ·d
+        d = deriv(ans, x)
+        if type(d) is np.ndarray and d.size >= _INPLACE_MIN_SIZE:
+            return _times_into(g, d)
+        return g * d
+
+    p.defjvp(times_deriv)
+    p.defvjp(times_deriv)
     return _export(p, name)
 
 
@@ -41,15 +48,15 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
 _INPLACE_MIN_SIZE = 4096
 
 
-def _times(g: Any, d: Any) -> Any:
-    """``g * d``, written into ``d`` when ``d`` is a temporary nobody else holds.
+def _times_into(g: Any, d: np.ndarray) -> Any:
+    """``g * d``, written into ``d`` when ``d`` is a temporary only the caller holds.
 
     A fused kernel (PyTorch's) needs one buffer for the derivative of an
     elementwise op; this keeps ours at one too instead of two.  A reference
-    count of 2 (this frame, getrefcount's argument) proves ``d`` is fresh.
+    count of 3 (the caller's variable, this frame's, getrefcount's argument)
+    proves ``d`` is fresh.
     """
-    if (type(d) is np.ndarray and d.size >= _INPLACE_MIN_SIZE and type(g) is np.ndarray
-            and sys.getrefcount(d) == 2 and d.shape == g.shape
+    if (type(g) is np.ndarray and sys.getrefcount(d) == 3 and d.shape == g.shape
             and d.dtype == np.result_type(g, d)):
         return np.multiply(g, d, out=d)
     return g * d
@@ -93,15 +100,20 @@ def _fast(op: Any, ufunc: Any) -> Any:
     return impl
 
 
+def _arith(name: str, op: Any, ufunc: Any, **kw: Any) -> Any:
+    p = defprim(name, _fast(op, ufunc), **kw)
+    p.operator = op
+    return p
+
+
 # Linear ones need no saved values, only shapes.
-add = defprim("add", _fast(operator.add, np.add), keep_args=False, keep_ans=False)
+add = _arith("add", operator.add, np.add, keep_args=False, keep_ans=False)
 add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
            lambda t, ans, x, y: broadcast_tangent(t, ans))
 add.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
 _export(add, "add")
 
-subtract = defprim("subtract", _fast(operator.sub, np.subtract), keep_args=False,
-                   keep_ans=False)
+subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
 subtract.defvjp(lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
@@ -117,7 +129,7 @@ positive.defjvp(lambda t, ans, x: t)
 positive.defvjp(lambda g, ans, x: g)
 _export(positive, "positive")
 
-multiply = defprim("multiply", _fast(operator.mul, np.multiply), keep_ans=False)
+multiply = _arith("multiply", operator.mul, np.multiply, keep_ans=False)
 multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
                 lambda t, ans, x, y: broadcast_tangent(x * t, ans))
 multiply.defvjp(lambda g, ans, x, y: unbroadcast(g * y, x),
@@ -127,6 +139,7 @@ _export(multiply, "multiply")
 
 divide = binary("divide", _fast(operator.truediv, np.divide), lambda ans, x, y: 1.0 / y,
                 lambda ans, x, y: -ans / y)
+divide.operator = operator.truediv
 divide.vjp_reads = ((1,), (1,))
 true_divide = divide
 __all__.append("true_divide")
@@ -211,8 +224,15 @@ arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), kee
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), keep_ans=False)
 sinh = unary("sinh", np.sinh, lambda ans, x: cosh(x), keep_ans=False)
 cosh = unary("cosh", np.cosh, lambda ans, x: sinh(x), keep_ans=False)
-# 1 - ans², written so NumPy can reuse its temporary (one buffer, not two).
-tanh = unary("tanh", np.tanh, lambda ans, x: (-ans) * ans + 1.0, keep_args=False)
+def _tanh_deriv(ans: Any, x: Any) -> Any:
+    # 1 - ans²; on large arrays written so NumPy reuses its temporary (one buffer, not
+    # two), on small ones in two operations rather than three.
+    if type(ans) is np.ndarray and ans.size >= _INPLACE_MIN_SIZE:
+        return (-ans) * ans + 1.0
+    return 1.0 - ans * ans
+
+
+tanh = unary("tanh", np.tanh, _tanh_deriv, keep_args=False)
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), keep_ans=False)
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), keep_ans=False)
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), keep_ans=False)
