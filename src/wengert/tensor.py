@@ -53,11 +53,12 @@ class Tensor(VJPBox):
         return super().lift(prim, ans, args, vals, params, level)
 
     @classmethod
-    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, args: tuple, vals: Sequence,
+    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
         if not _grad_enabled[0]:
-            return cls.lift(prim, ans, args, vals, params, box._level)
-        return super().lift1(prim, ans, box, argnum, args, vals, params)
+            return cls._constant(ans, EAGER_LEVEL) if not prim.multiple_results else tuple(
+                cls._constant(a, EAGER_LEVEL) for a in ans)
+        return super().lift1(prim, ans, box, argnum, vals, params)
 
     @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int,

@@ -78,14 +78,14 @@ class Primitive:
         if len(args) == 1:  # one argument: skip bind's general loop
             x = args[0]
             if not isinstance(x, Box):
-                return self.impl(x, **params)
+                return self.impl(x, **params) if params else self.impl(x)
             value = x._value
             if isinstance(value, Box):
                 return bind(self, args, params)
-            ans = self.impl(value, **params)
+            ans = self.impl(value, **params) if params else self.impl(value)
             if self.nondiff and not x.sees_nondiff:
                 return ans
-            return x.lift1(self, ans, x, 0, args, (value,), params or _NO_PARAMS)
+            return x.lift1(self, ans, x, 0, (value,), params or _NO_PARAMS)
         for a in args:
             if isinstance(a, Box):
                 return bind(self, args, params)

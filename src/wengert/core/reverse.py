@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _next_seq = itertools.count().__next__
 _new = object.__new__
+_NO_PARAMS: dict = {}
 
 
 class Meta:
@@ -87,7 +88,13 @@ class Node:
 
     @classmethod
     def leaf(cls) -> Node:
-        return cls(None, (), {}, None, ())
+        """An input's node: no primitive, no parents."""
+        node = _new(cls)
+        node.prim = node.ans = node.adjoint = None
+        node.args = node.parents = ()
+        node.params = _NO_PARAMS
+        node.seq = _next_seq()
+        return node
 
 
 class VJPBox(Box):
@@ -165,12 +172,12 @@ class VJPBox(Box):
         return cls._make(ans, level, node, -1, tape)
 
     @classmethod
-    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
-              vals: Sequence, params: dict) -> Any:
+    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+              params: dict) -> Any:
         # lift() for a single traced argument, the common case: a third of its cost.
         parent = box._node  # type: ignore[attr-defined]
         if parent is None or prim.multiple_results:
-            return cls.lift(prim, ans, args, vals, params, box._level)
+            return super().lift1(prim, ans, box, argnum, vals, params)
         saved_args = vals
         if prim.trims_args:
             for v in vals:

@@ -57,10 +57,12 @@ class Box:
         raise NotImplementedError
 
     @classmethod
-    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, args: tuple,
-              vals: Sequence, params: dict) -> Any:
-        """``lift`` when ``box`` (at position ``argnum``) is the only box in ``args``,
-        the most common call; interpreters may give it a faster path."""
+    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+              params: dict) -> Any:
+        """``lift`` when ``box``, at position ``argnum``, is the only box among the
+        arguments (``vals`` holds its value there), the most common call;
+        interpreters may give it a faster path."""
+        args = tuple(box if i == argnum else v for i, v in enumerate(vals))
         return cls.lift(prim, ans, args, vals, params, box._level)
 
 
@@ -90,7 +92,7 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     if prim.nondiff and not cls.sees_nondiff:
         return ans
     if simple and len(args) == 1:
-        return cls.lift1(prim, ans, args[0], 0, args, vals, params)
+        return cls.lift1(prim, ans, args[0], 0, vals, params)
     return cls.lift(prim, ans, args, vals, params, top)
 
 

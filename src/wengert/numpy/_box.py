@@ -109,32 +109,44 @@ _OPERANDS = frozenset({float, np.float64, np.float32, np.ndarray})
 
 
 def _operator(prim: Primitive) -> Any:
-    """``self <op> other``: straight to the box's ``lift`` when ``other`` is a constant
-    and ``self`` holds a plain value (the common case), else through ``bind``."""
+    """``self <op> other``, straight to the box's ``lift1``/``lift`` in the common cases
+    (``other`` a constant, or a box of the same kind and level; plain values inside),
+    else through ``bind``."""
     impl = prim.impl
     op = prim.operator
     nondiff = prim.nondiff
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
-        if isinstance(other, Box) or isinstance(value, Box):
+        if isinstance(value, Box):
             return bind(prim, (self, other), _NO_PARAMS)
-        if op is not None and type(value) in _OPERANDS and type(other) in _OPERANDS:
-            try:
-                ans = op(value, other)
-            except ZeroDivisionError:  # Python floats raise where NumPy gives inf/nan
-                ans = impl(value, other)
+        if isinstance(other, Box):
+            other_value = other._value
+            if (type(other) is not type(self) or other._level != self._level
+                    or isinstance(other_value, Box)):
+                return bind(prim, (self, other), _NO_PARAMS)
         else:
-            ans = impl(value, other)
+            other_value = other
+        if op is not None and type(value) in _OPERANDS and type(other_value) in _OPERANDS:
+            try:
+                ans = op(value, other_value)
+            except ZeroDivisionError:  # Python floats raise where NumPy gives inf/nan
+                ans = impl(value, other_value)
+        else:
+            ans = impl(value, other_value)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift1(prim, ans, self, 0, (self, other), (value, other), _NO_PARAMS)
+        if other is other_value:
+            return self.lift1(prim, ans, self, 0, (value, other), _NO_PARAMS)
+        return self.lift(prim, ans, (self, other), (value, other_value), _NO_PARAMS,
+                         self._level)
 
     return method
 
 
 def _swap(prim: Primitive) -> Any:
-    """``other <op> self`` (the reflected operators)."""
+    """``other <op> self`` (the reflected operators, called when ``other`` is no box
+    of ours)."""
     impl = prim.impl
     nondiff = prim.nondiff
 
@@ -145,7 +157,7 @@ def _swap(prim: Primitive) -> Any:
         ans = impl(other, value)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift1(prim, ans, self, 1, (other, self), (other, value), _NO_PARAMS)
+        return self.lift1(prim, ans, self, 1, (other, value), _NO_PARAMS)
 
     return method
 

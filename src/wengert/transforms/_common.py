@@ -67,6 +67,8 @@ def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
 def cast_like(g: Any, x: Any) -> Any:
     """``g`` with the dtype of ``x`` (float32 inputs get float32 derivatives)."""
     tg = type(g)
+    if tg is np.float64 and type(x) is float:  # the common scalar case first
+        return g
     if type(x) in (float, np.float64) and tg in (float, np.float64):
         return g if tg is np.float64 else np.float64(g)  # one type for scalar gradients
     if isinstance(g, Box):

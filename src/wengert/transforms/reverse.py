@@ -7,6 +7,7 @@ graph backwards for any cotangent.  The graph lives as long as that function.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -80,17 +81,23 @@ _LEAVES = frozenset({float, complex, np.float64, np.float32, np.complex128, np.c
 def _record_leaves(f: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple,
                    has_aux: bool) -> tuple:
     """``_record`` for differentiated arguments that are each one array or scalar."""
-    flat = [args[i] for i in nums]
-    check_inexact("grad", flat, "input")
     level = new_level()
     tape: list = []
     new_args = list(args)
+    flat = []
     boxes = []
+    checked = True
     for i in nums:
-        box = VJPBox(args[i], level, Node.leaf(), -1, tape)
+        x = args[i]
+        if type(x) is not float:
+            checked = False
+        flat.append(x)
+        box = VJPBox(x, level, Node.leaf(), -1, tape)
         boxes.append(box)
         new_args[i] = box
-    out = f(*new_args, **kwargs)
+    if not checked:
+        check_inexact("grad", flat, "input")
+    out = f(*new_args, **kwargs) if kwargs else f(*new_args)
     aux = None
     if has_aux:
         out, aux = _split_aux("grad", out, level)
@@ -134,40 +141,58 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     argnums = _alias(argnums, argnum)
     name = f"value_and_grad({getattr(f, '__name__', 'f')})"
 
+    nums_for: dict[int, tuple[int, ...]] = {}  # argnums checked, by number of arguments
+    single = isinstance(argnums, (int, np.integer))
+
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = check_argnums("grad", argnums, len(args))
+        # Per call overhead matters for small functions: no helpers on the common path.
+        nums = nums_for.get(len(args))
+        if nums is None:
+            nums = nums_for[len(args)] = check_argnums("grad", argnums, len(args))
         if holomorphic:
-            for i, x in enumerate(tree_flatten(tuple(args[i] for i in nums))[0]):
-                if value_dtype(x).kind != "c":
-                    raise TypeError(
-                        f"grad(holomorphic=True): input {i} has dtype {value_dtype(x)}; a "
-                        f"holomorphic derivative needs complex inputs, e.g. "
-                        f"x.astype(complex)")
-        with collector_paused():
-            if all(type(args[i]) in _LEAVES for i in nums):
+            _check_complex_inputs(args, nums)
+        collecting = gc.isenabled()
+        gc.disable()  # see collector_paused: the recorded graph has no cycles
+        try:
+            for i in nums:
+                if type(args[i]) not in _LEAVES:
+                    level, flat, in_def, boxes, out, aux, tape = _record(
+                        "grad", partial_in(f, args, kwargs, nums),
+                        tuple(args[i] for i in nums), has_aux)
+                    break
+            else:
                 level, flat, in_def, boxes, out, aux, tape = _record_leaves(
                     f, args, kwargs, nums, has_aux)
-            else:
-                diff = tuple(args[i] for i in nums)
-                level, flat, in_def, boxes, out, aux, tape = _record(
-                    "grad", partial_in(f, args, kwargs, nums), diff, has_aux)
-            value = strip_level(out, level)
-            _check_scalar(out, value, holomorphic)
+            value = out._value if isinstance(out, Box) and out._level == level else out
+            if holomorphic or (type(value) is not float and type(value) is not np.float64):
+                _check_scalar(out, value, holomorphic)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
                 # the graph is used once: free it as we go
                 adjoints = backward_pass([(out._node, out._index, _one_like(value))],
                                          tape=tape, free=True)
             else:
                 adjoints = {}
-        grads = [adjoints.get(b._node) for b in boxes]
-        grads = [zeros_like_value(x) if g is None else cast_like(g, x)
-                 for g, x in zip(grads, flat)]
+        finally:
+            if collecting:
+                gc.enable()
+        grads = []
+        for b, x in zip(boxes, flat):
+            g = adjoints.get(b._node)
+            grads.append(zeros_like_value(x) if g is None else cast_like(g, x))
         g_tree = tuple(grads) if in_def is None else in_def.unflatten(grads)
-        g_out = g_tree[0] if isinstance(argnums, (int, np.integer)) else g_tree
+        g_out = g_tree[0] if single else g_tree
         return ((value, aux), g_out) if has_aux else (value, g_out)
 
     value_and_grad_f.__name__ = name
     return value_and_grad_f
+
+
+def _check_complex_inputs(args: tuple, nums: tuple[int, ...]) -> None:
+    for i, x in enumerate(tree_flatten(tuple(args[i] for i in nums))[0]):
+        if value_dtype(x).kind != "c":
+            raise TypeError(
+                f"grad(holomorphic=True): input {i} has dtype {value_dtype(x)}; a "
+                f"holomorphic derivative needs complex inputs, e.g. x.astype(complex)")
 
 
 def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
