@@ -96,6 +96,14 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     return cls.lift(prim, ans, args, vals, params, top)
 
 
+# Writing into an array whose reference count proves it private (NumPy's "temporary
+# elision") relies on how the interpreter counts references on its stack.  That is
+# checked for CPython 3.10 to 3.13; CPython 3.14 borrows stack references, so a named
+# array can show the count of a temporary there.  Elsewhere the copies are kept.
+EXACT_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+INPLACE_MIN_SIZE = 4096  # below this many entries a copy costs less than the checks
+
+
 def accumulate(total: Any, term: Any, owners: int) -> Any:
     """``total + term``, added in place when ``total`` is an array nobody else holds.
 
@@ -104,7 +112,7 @@ def accumulate(total: Any, term: Any, owners: int) -> Any:
     array is a private temporary.  Views, read-only arrays and a result that
     would need another shape or dtype are never written into.
     """
-    if (type(total) is np.ndarray and total.size >= 4096  # small: checks cost more than copies
+    if (type(total) is np.ndarray and total.size >= INPLACE_MIN_SIZE and EXACT_REFCOUNTS
             and sys.getrefcount(total) == owners + 2
             and total.base is None and total.flags.writeable
             and (type(term) is float or (type(term) is np.ndarray

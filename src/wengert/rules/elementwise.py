@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE
 from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
 
 Deriv = Callable[..., Any]
@@ -44,8 +45,7 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
     return _export(p, name)
 
 
-# Below this many entries a new array is cheaper than the checks for reusing one.
-_INPLACE_MIN_SIZE = 4096
+_INPLACE_MIN_SIZE = INPLACE_MIN_SIZE
 
 
 def _times_into(g: Any, d: np.ndarray) -> Any:
@@ -56,7 +56,8 @@ def _times_into(g: Any, d: np.ndarray) -> Any:
     count of 3 (the caller's variable, this frame's, getrefcount's argument)
     proves ``d`` is fresh.
     """
-    if (type(g) is np.ndarray and sys.getrefcount(d) == 3 and d.shape == g.shape
+    if (type(g) is np.ndarray and EXACT_REFCOUNTS and sys.getrefcount(d) == 3
+            and d.base is None and d.flags.writeable and d.shape == g.shape
             and d.dtype == np.result_type(g, d)):
         return np.multiply(g, d, out=d)
     return g * d
