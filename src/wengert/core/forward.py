@@ -54,6 +54,30 @@ class JVPBox(Box):
         return cls(ans, level, out)
 
 
+    @classmethod
+    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+              params: dict) -> Any:
+        # One traced argument, one rule: the common case, without lift's loop.
+        tangent = box._tangent  # type: ignore[attr-defined]
+        if prim.jvp_all is not None or prim.multiple_results or tangent is None:
+            return super().lift1(prim, ans, box, argnum, vals, params)
+        rules = prim.jvps
+        rule = rules[argnum] if rules is not None and argnum < len(rules) else None
+        if rule is None:
+            rule = prim.jvp_rule(argnum)
+        out = rule(tangent, ans, *vals, **params) if params else rule(tangent, ans, *vals)
+        if out is None:
+            return ans
+        new = _new(cls)
+        new._value = ans
+        new._level = box._level
+        new._tangent = out
+        return new
+
+
+_new = object.__new__
+
+
 def _add(a: Any, b: Any) -> Any:
     if a is None:
         return b
