@@ -237,3 +237,42 @@ def test_retain_graph_keeps_saved_values():
     assert y._node.args is not None
     y.backward()
     assert x.grad.item() == pytest.approx(2 * 27.0)
+
+
+# -- the tape and the adjoint slots -----------------------------------------------------
+def test_vjp_function_gives_the_same_result_every_call():
+    out, vjp_fn = wengert.vjp(lambda x: wnp.sin(x) * x + x, np.array([0.3, 1.2]))
+    first = vjp_fn(np.array([1.0, 2.0]))[0]
+    second = vjp_fn(np.array([1.0, 2.0]))[0]
+    np.testing.assert_array_equal(first, second)
+    x = np.array([0.3, 1.2])
+    np.testing.assert_allclose(first, np.array([1.0, 2.0]) * (np.cos(x) * x + np.sin(x) + 1))
+
+
+def test_a_failed_sweep_leaves_no_adjoints_behind():
+    @wengert.primitive
+    def fragile(x):
+        return 2.0 * x
+
+    def fragile_vjp(g, ans, x):
+        if np.any(np.asarray(g) < 0):
+            raise ValueError("negative cotangent")
+        return 2.0 * g
+    fragile.defvjp(fragile_vjp)
+
+    out, vjp_fn = wengert.vjp(lambda x: fragile(x * 3.0) + x, 1.5)
+    with pytest.raises(ValueError, match="negative cotangent"):
+        vjp_fn(-1.0)
+    # the failed sweep's partial adjoints must not leak into the next one
+    assert vjp_fn(1.0)[0] == pytest.approx(7.0)
+    assert vjp_fn(1.0)[0] == pytest.approx(7.0)
+
+
+def test_tape_holds_the_level_in_creation_order():
+    level = new_level()
+    tape: list = []
+    x = VJPBox(0.5, level, Node.leaf(), -1, tape)
+    y = wnp.sin(x)
+    z = y * 2.0 + x
+    assert [n.prim.name if n.prim else None for n in tape] == [None, "sin", "multiply", "add"]
+    assert z._node is tape[-1]
