@@ -458,9 +458,19 @@ def _abs2(x: Any) -> Any:
     return real(conj(x) * x) if is_complex(x) else x * x
 
 
+def _root(sum_of_squares: Any) -> Any:
+    """The square root in a 2-norm, with derivative 0 where the norm is 0 (the minimal
+    subgradient, as in PyTorch) instead of 0·∞ = nan.  The zero entries are kept away
+    from ``sqrt`` itself, so no nan reaches the derivative through ``where``."""
+    zero = np.equal(unbox(sum_of_squares), 0)
+    if not np.any(zero):
+        return sqrt(sum_of_squares)
+    return where_p(zero, 0.0, sqrt(where_p(zero, 1.0, sum_of_squares)))
+
+
 def _vector_norm(x: Any, ord: Any, axis: tuple, keepdims: bool) -> Any:
     if ord is None or ord == 2:
-        return sqrt(_sum(_abs2(x), axis=axis, keepdims=keepdims))
+        return _root(_sum(_abs2(x), axis=axis, keepdims=keepdims))
     if isinstance(ord, str):
         raise ValueError("Invalid norm order for vectors.")
     if ord == np.inf:
@@ -490,7 +500,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple, keepdims: bool) -> Any:
         pick = _max if ord == np.inf else _min
         r = pick(_sum(_abs(x), axis=col), axis=row - 1 if row > col else row)
     elif ord in (None, "fro", "f"):
-        r = sqrt(_sum(_abs2(x), axis=(row, col)))
+        r = _root(_sum(_abs2(x), axis=(row, col)))
     else:
         raise ValueError("Invalid norm order for matrices.")
     if keepdims:
@@ -508,7 +518,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     nd = ndim(x)
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
-            r = sqrt(_sum(_abs2(x)))
+            r = _root(_sum(_abs2(x)))
             return reshape(r, (1,) * nd) if keepdims else r
         axis = tuple(range(nd))
     elif not isinstance(axis, tuple):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE
+from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, unbox
 from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
 
 Deriv = Callable[..., Any]
@@ -147,7 +147,14 @@ __all__.append("true_divide")
 
 
 def _pow_dx(ans: Any, x: Any, y: Any) -> Any:
-    return y * power(x, y - 1)
+    # y·x^(y-1), which is 0·0^(-1) = nan at x = y = 0 where the derivative of x**0 is 0.
+    exponent = y - 1
+    y_value = unbox(y)
+    if not (type(y_value) in (float, int) and y_value != 0):
+        both_zero = np.logical_and(np.equal(unbox(x), 0), np.equal(y_value, 0))
+        if np.any(both_zero):
+            exponent = where(both_zero, 1.0, exponent)
+    return y * power(x, exponent)
 
 
 def _pow_dy(ans: Any, x: Any, y: Any) -> Any:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.tracing import unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
-from .elementwise import conj, equal, sqrt
+from .elementwise import conj, equal, sqrt, where
 from .shape import broadcast_to_p, flip, reshape, reshape_p
 
 __all__: list[str] = []
@@ -106,11 +106,32 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
 # -- prod ---------------------------------------------------------------------------
 prod_p = defprim("prod", lambda x, axis=None, keepdims=False:
                  np.prod(x, axis=axis, keepdims=keepdims))
-# The rules divide by x: exact away from zeros, like autograd's.
+
+
+def _prod_of_others(ans: Any, x: Any, axis: tuple | None, keepdims: bool) -> Any:
+    """∂prod/∂xᵢ, the product of the other entries of xᵢ's group, exact at zeros.
+
+    Without zeros it is prod/xᵢ.  Otherwise, with Z the group's zero entries, it is
+    ∏_Z·∏_{∉Z}/xᵢ for xᵢ ≠ 0 and ∏_{Z∖i}·∏_{∉Z} for xᵢ = 0, where ∏_{Z∖i} is 1, the
+    other zero entry, or 0 for one, two, or more zeros.  The zero entries stay in
+    the expressions (not as constants) so that second derivatives are exact too.
+    """
+    zeros = np.equal(unbox(x), 0)
+    if not np.any(zeros):
+        return _restore(ans, x, axis, keepdims) / x
+    n_zeros = np.sum(zeros, axis=axis, keepdims=True)
+    nonzero = where(zeros, 1.0, x)
+    nonzero_prod = prod_p(nonzero, axis=axis, keepdims=True)
+    zero_prod = prod_p(where(zeros, x, 1.0), axis=axis, keepdims=True)
+    other_zeros = where(n_zeros == 1, 1.0, where(
+        n_zeros == 2, sum_p(where(zeros, x, 0.0), axis=axis, keepdims=True) - x, 0.0))
+    return where(zeros, other_zeros * nonzero_prod, zero_prod * nonzero_prod / nonzero)
+
+
 prod_p.defjvp(lambda t, ans, x, axis=None, keepdims=False:
-              sum_p(t * _restore(ans, x, axis, keepdims) / x, axis=axis, keepdims=keepdims))
+              sum_p(t * _prod_of_others(ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
 prod_p.defvjp(lambda g, ans, x, axis=None, keepdims=False:
-              _restore(g, x, axis, keepdims) * _restore(ans, x, axis, keepdims) / x)
+              _restore(g, x, axis, keepdims) * _prod_of_others(ans, x, axis, keepdims))
 
 
 def prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
@@ -165,9 +186,58 @@ cumsum_p.deflinear().defvjp(
     lambda g, ans, x, axis: flip(cumsum_p(flip(g, axis), axis=axis), axis))
 
 cumprod_p = defprim("cumprod", lambda x, axis: np.cumprod(x, axis=axis))
-# Exact away from zeros of x.
-cumprod_p.defjvp(lambda t, ans, x, axis: ans * cumsum_p(t / x, axis=axis))
-cumprod_p.defvjp(lambda g, ans, x, axis: flip(cumsum_p(flip(g * ans, axis), axis=axis), axis) / x)
+
+
+def _first_zero(x: Any, axis: int) -> tuple | None:
+    """``(position, before, at, after)`` masks relative to each lane's first zero of x
+    along ``axis``, or None if x has no zeros (then ∂yₖ/∂xᵢ = yₖ/xᵢ, and the rules
+    can divide).  Positions after a lane's first zero get no derivative but at
+    ``at`` (yₖ = 0 there whatever the later entries are)."""
+    zeros = np.equal(unbox(x), 0)
+    if not np.any(zeros):
+        return None
+    n = zeros.shape[axis]
+    first = np.where(np.any(zeros, axis=axis, keepdims=True),
+                     np.argmax(zeros, axis=axis, keepdims=True), n)
+    index = np.arange(n).reshape([-1 if i == axis else 1 for i in range(zeros.ndim)])
+    return index, index < first, index == first, index > first
+
+
+def _after_first_zero(x: Any, axis: int, masks: tuple) -> tuple:
+    """(∏_{j<z} xⱼ per lane, cₖ = ∏_{z<j≤k} xⱼ for k ≥ z), z the lane's first zero."""
+    _, before, at, _ = masks
+    before_prod = prod_p(where(before, x, 1.0), axis=(axis,), keepdims=True)
+    c = cumprod_p(where(before | at, 1.0, x), axis=axis)
+    return before_prod, c
+
+
+def _cumprod_jvp(t: Any, ans: Any, x: Any, axis: int) -> Any:
+    masks = _first_zero(x, axis)
+    if masks is None:
+        return ans * cumsum_p(t / x, axis=axis)
+    _, before, at, _ = masks
+    # k < z: yₖ·Σ_{i≤k} tᵢ/xᵢ; k ≥ z: only i = z contributes, tᵤ·∏_{j<z}xⱼ·cₖ.
+    before_prod, c = _after_first_zero(x, axis, masks)
+    t_at = sum_p(where(at, t, 0.0), axis=(axis,), keepdims=True)
+    early = ans * cumsum_p(where(before, t, 0.0) / where(before, x, 1.0), axis=axis)
+    return where(before, early, t_at * before_prod * c)
+
+
+def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int) -> Any:
+    masks = _first_zero(x, axis)
+    if masks is None:
+        return flip(cumsum_p(flip(g * ans, axis), axis=axis), axis) / x
+    _, before, at, _ = masks
+    # i < z: Σ_{k≥i} gₖyₖ / xᵢ; i = z: ∏_{j<z}xⱼ·Σ_{k≥z} gₖcₖ; i > z: 0.
+    before_prod, c = _after_first_zero(x, axis, masks)
+    tail = flip(cumsum_p(flip(g * ans, axis), axis=axis), axis)
+    early = where(before, tail / where(before, x, 1.0), 0.0)
+    at_z = before_prod * sum_p(where(before, 0.0, g * c), axis=(axis,), keepdims=True)
+    return early + where(at, at_z, 0.0)
+
+
+cumprod_p.defjvp(_cumprod_jvp)
+cumprod_p.defvjp(_cumprod_vjp)
 
 
 def _cumulative(p: Any, a: Any, axis: Any) -> Any:
