@@ -239,3 +239,87 @@ def test_sgd_training_loop_fits_a_line():
 def test_functional_transforms_see_tensors_as_constants():
     c = tensor(3.0)
     assert wengert.grad(lambda x: x * c)(2.0) == 3.0
+
+
+# -- in-place updates never change what a graph saved ---------------------------------
+def test_update_under_no_grad_before_backward_keeps_the_gradient_right():
+    w = wengert.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with wengert.no_grad():
+        w -= 1.0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])  # of the loss as computed
+    np.testing.assert_array_equal(w.data, [0.0, 1.0])       # and w was updated
+
+
+def test_update_of_a_saved_non_leaf_keeps_the_gradient_right():
+    x = wengert.tensor([1.0, 3.0], requires_grad=True)
+    y = x * 2.0
+    z = (y * y).sum()
+    with wengert.no_grad():
+        y += 1.0
+    z.backward()
+    np.testing.assert_array_equal(x.grad.data, 8.0 * x.data)
+    np.testing.assert_array_equal(y.data, [3.0, 7.0])
+
+
+def test_parameter_update_after_backward_is_in_place():
+    w = wengert.tensor([1.0, 2.0], requires_grad=True)
+    before = id(w.data)
+    (w * w).sum().backward()
+    with wengert.no_grad():
+        w -= 0.5 * w.grad
+    assert id(w.data) == before
+    np.testing.assert_array_equal(w.data, [0.0, 0.0])
+
+
+def test_setitem_under_no_grad_copies_a_saved_array():
+    w = wengert.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w * w).sum()
+    with wengert.no_grad():
+        w[0] = 10.0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 12.0])
+    np.testing.assert_array_equal(w.data, [10.0, 2.0])
+
+
+def test_inplace_on_a_scalar_result():
+    s = wengert.tensor([1.0, 2.0]).sum()
+    s += 1
+    assert s.item() == 4.0
+    t = wengert.tensor([1.0, 2.0], requires_grad=True)
+    total = t.sum()
+    with wengert.no_grad():
+        total += 1
+    assert total.item() == 4.0
+
+
+# -- .grad, .data, zero_ ----------------------------------------------------------------
+def test_grad_assignment_is_checked_and_wrapped():
+    x = wengert.tensor([1.0, 2.0], requires_grad=True)
+    x.grad = np.array([5.0, 5.0])
+    assert isinstance(x.grad, wengert.Tensor)
+    (x * 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+    with pytest.raises(ValueError, match="shape"):
+        x.grad = np.ones(3)
+    x.grad.zero_()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_data_can_be_assigned():
+    w = wengert.tensor([1.0, 2.0], requires_grad=True)
+    w.data = np.array([3.0, 4.0])
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [6.0, 8.0])
+
+
+def test_non_differentiable_ops_on_tensors_give_tensors():
+    x = wengert.tensor([-1.0, 2.0], requires_grad=True)
+    for out in (wnp.sign(x), x > 0, wnp.floor(x), wnp.argmax(x)):
+        assert isinstance(out, wengert.Tensor)
+        assert not out.requires_grad
+    np.testing.assert_array_equal((x > 0).data, [False, True])
+    y = wnp.where(x > 0, x, 0.0).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0])

@@ -11,6 +11,7 @@ the graph it went through, as PyTorch does.
 from __future__ import annotations
 
 import contextlib
+import sys
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .core.reverse import Node, VJPBox, backward_pass
-from .core.tracing import Box, collector_paused, unbox
+from .core.tracing import EXACT_REFCOUNTS, Box, collector_paused, unbox
 
 EAGER_LEVEL = 1
 _grad_enabled = [True]
@@ -28,7 +29,9 @@ _leaf_owner: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 class Tensor(VJPBox):
     """An array that records the operations applied to it when it requires grad."""
 
-    __slots__ = ("grad", "__weakref__")
+    __slots__ = ("_grad", "__weakref__")
+    # Comparisons, floor, sign ... on tensors give tensors (that need no gradient).
+    sees_nondiff = True
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         value = np.array(unbox(data), dtype=dtype)
@@ -38,7 +41,7 @@ class Tensor(VJPBox):
                 f"{value.dtype}; pass float data (e.g. 1.0) or dtype=float")
         node = Node.leaf() if requires_grad else None
         VJPBox.__init__(self, value, EAGER_LEVEL, node)
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         if node is not None:
             _leaf_owner[node] = self
 
@@ -46,7 +49,7 @@ class Tensor(VJPBox):
     @classmethod
     def lift(cls, prim: Any, ans: Any, args: tuple, vals: Sequence, params: dict,
              level: int) -> Any:
-        if not _grad_enabled[0]:
+        if prim.nondiff or not _grad_enabled[0]:
             if prim.multiple_results:
                 return tuple(cls._constant(a, level) for a in ans)
             return cls._constant(ans, level)
@@ -55,7 +58,7 @@ class Tensor(VJPBox):
     @classmethod
     def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
-        if not _grad_enabled[0]:
+        if prim.nondiff or not _grad_enabled[0]:
             return cls._constant(ans, EAGER_LEVEL) if not prim.multiple_results else tuple(
                 cls._constant(a, EAGER_LEVEL) for a in ans)
         return super().lift1(prim, ans, box, argnum, vals, params)
@@ -64,18 +67,33 @@ class Tensor(VJPBox):
     def _make(cls, value: Any, level: int, node: Node, index: int,
               tape: list | None = None) -> Tensor:
         t = cls.__new__(cls)
-        t._value, t._level, t._node, t._index, t.grad = value, level, node, index, None
+        t._value, t._level, t._node, t._index, t._grad = value, level, node, index, None
         t._tape = None  # eager tensors keep no tape: their graph is freed with them
         return t
 
     @classmethod
     def _constant(cls, ans: Any, level: int) -> Any:
         t = cls.__new__(cls)
-        t._value, t._level, t._node, t._index, t.grad = ans, level, None, -1, None
+        t._value, t._level, t._node, t._index, t._grad = ans, level, None, -1, None
         t._tape = None
         return t
 
     # -- PyTorch's API ------------------------------------------------------------------
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (a tensor of this tensor's shape), or ``None``."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            value = value if isinstance(value, Tensor) else Tensor(value)
+            if np.shape(value._value) != np.shape(self._value):
+                raise ValueError(f"Tensor.grad: assigned a gradient of shape "
+                                 f"{np.shape(value._value)} to a tensor of shape "
+                                 f"{np.shape(self._value)}; they must match")
+        self._grad = value
+
     @property
     def requires_grad(self) -> bool:
         return self._node is not None
@@ -94,6 +112,15 @@ class Tensor(VJPBox):
     def data(self) -> np.ndarray:
         """The underlying array (no gradient tracking)."""
         return self._value
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._value = np.asarray(unbox(value))
+
+    def zero_(self) -> Tensor:
+        """Set every entry to 0 (for ``x.grad.zero_()``); like the other in-place updates,
+        refused on a tensor that requires grad unless under ``no_grad``."""
+        return self._inplace(np.multiply, 0.0)
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
@@ -199,8 +226,27 @@ class Tensor(VJPBox):
                     "in-place update of a leaf tensor that requires grad; wrap it in "
                     "`with wengert.no_grad():` (e.g. for a parameter update) or use x = x + v")
             return ufunc(self, other)  # a new node; the name now points to it
-        ufunc(self._value, unbox(other), out=self._value)
+        value = self._private_value()
+        if value is None:  # shared: give this tensor a new array instead
+            self._value = ufunc(self._value, unbox(other))
+        else:
+            ufunc(value, unbox(other), out=value)
         return self
+
+    def _private_value(self) -> np.ndarray | None:
+        """The array to update in place, or None where an in-place update could change
+        values a recorded graph saved (any other reference to the array: a graph, a
+        detached tensor, a NumPy view), or the value is no writeable array.
+
+        PyTorch updates in place and makes a later backward() through such a graph
+        fail; here the tensor gets a new array, so every gradient stays right.
+        """
+        value = self._value
+        # References: this tensor, the local name, getrefcount's argument.
+        if (type(value) is np.ndarray and EXACT_REFCOUNTS and sys.getrefcount(value) == 3
+                and value.base is None and value.flags.writeable):
+            return value
+        return None
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._inplace(np.add, other)
@@ -217,6 +263,8 @@ class Tensor(VJPBox):
     def __setitem__(self, idx: Any, value: Any) -> None:
         if self.requires_grad and _grad_enabled[0]:
             Box.__setitem__(self, idx, value)  # type: ignore[attr-defined,index]
+        if self._private_value() is None:
+            self._value = np.array(self._value)  # a copy: see _private_value
         self._value[unbox(idx)] = unbox(value)
 
 

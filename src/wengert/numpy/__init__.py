@@ -45,15 +45,25 @@ def _unboxing(name: str) -> Any:
     fn = getattr(_np, name)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..tensor import EAGER_LEVEL, Tensor
+        tensors = _builtins.any(isinstance(a, Tensor) for a in args)
         args = tuple(_unbox(a) for a in args)
         kwargs = {k: _unbox(v) for k, v in kwargs.items()}
-        return fn(*args, **kwargs)
+        out = fn(*args, **kwargs)
+        if tensors and name in _TENSOR_RESULTS:  # the tensor API gets tensors back
+            return Tensor._constant(out, EAGER_LEVEL)
+        return out
 
     wrapper.__name__ = name
     wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
+# Of these, the ones whose result is one array: a tensor when given tensors (as PyTorch).
+_TENSOR_RESULTS = frozenset({
+    "zeros_like", "ones_like", "empty_like", "full_like", "argmax", "argmin", "argsort",
+    "argwhere", "flatnonzero", "count_nonzero", "all", "any", "searchsorted", "digitize",
+    "bincount", "nanargmax", "nanargmin", "isin"})
 for _name in ["zeros_like", "ones_like", "empty_like", "full_like", "shape", "ndim", "size",
               "argmax", "argmin", "argsort", "argwhere", "flatnonzero", "count_nonzero",
               "all", "any", "array_equiv", "searchsorted", "digitize", "bincount",
