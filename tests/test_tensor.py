@@ -323,3 +323,22 @@ def test_non_differentiable_ops_on_tensors_give_tensors():
     y = wnp.where(x > 0, x, 0.0).sum()
     y.backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0])
+
+
+def test_retain_grad_fills_grad_of_non_leaves():
+    x = wengert.tensor([1.0, 3.0], requires_grad=True)
+    y = x * 2.0
+    y.retain_grad()
+    z = (y * y).sum()
+    z.retain_grad()
+    assert y.retains_grad and not x.retains_grad
+    z.backward(retain_graph=True)
+    np.testing.assert_array_equal(x.grad.data, [8.0, 24.0])
+    np.testing.assert_array_equal(y.grad.data, [4.0, 12.0])   # 2y
+    assert z.grad.item() == 1.0
+    w = (y * 3.0).sum()                                        # accumulates like PyTorch
+    w.backward()
+    np.testing.assert_array_equal(y.grad.data, [7.0, 15.0])
+    plain = x * 5.0
+    (plain * plain).sum().backward()
+    assert plain.grad is None                                  # not asked for

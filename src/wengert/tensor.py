@@ -24,6 +24,7 @@ from .core.tracing import EXACT_REFCOUNTS, Box, collector_paused, unbox
 EAGER_LEVEL = 1
 _grad_enabled = [True]
 _leaf_owner: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_retained: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # retain_grad()
 
 
 class Tensor(VJPBox):
@@ -146,6 +147,21 @@ class Tensor(VJPBox):
             self._node = None
         return self
 
+    def retain_grad(self) -> None:
+        """Make ``backward()`` fill ``.grad`` of this non-leaf tensor too (leaves always get
+        theirs)."""
+        if self._node is None:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        if self._node.prim is not None:
+            if self._index >= 0:
+                raise NotImplementedError(
+                    "retain_grad: not supported for one output of a multiple-output operation")
+            _retained[self._node] = self
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._node is not None and _retained.get(self._node) is self
+
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad`` becomes ``None``)."""
         self.grad = None
@@ -173,11 +189,26 @@ class Tensor(VJPBox):
             if np.shape(gradient) != shape:
                 raise ValueError(f"backward: gradient has shape {np.shape(gradient)}, but the "
                                  f"tensor has shape {shape}")
+        retained = {node: t for node, t in _retained.items() if t._node is node}
+        observer = None
+        if retained:  # non-leaves that asked for their gradient (retain_grad)
+            adjoints: dict = {}
+            if self._node in retained:
+                adjoints[self._node] = gradient
+
+            def observer(node: Node, argnum: int, parent: Node, contribution: Any) -> None:
+                if parent in retained:
+                    prev = adjoints.get(parent)
+                    adjoints[parent] = contribution if prev is None else prev + contribution
         with collector_paused():
             leaves = backward_pass([(self._node, self._index, gradient)],
-                                   free=not retain_graph)
+                                   free=not retain_graph, observer=observer)
+        if retained:
+            leaves.update(adjoints)
         for node, g in leaves.items():
             owner = _leaf_owner.get(node)
+            if owner is None:
+                owner = retained.get(node)
             if owner is None:
                 continue
             g = np.asarray(g, dtype=np.result_type(owner._value))
