@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .tracing import Box, bind
+from .tracing import _SEQUENCES, Box, bind, contains_box, packed_args
 
 Rule = Callable[..., Any]
 _NO_PARAMS: dict = {}  # shared by the recorded calls without keyword arguments
@@ -78,6 +78,8 @@ class Primitive:
         if len(args) == 1:  # one argument: skip bind's general loop
             x = args[0]
             if not isinstance(x, Box):
+                if type(x) in _SEQUENCES and contains_box(x):
+                    return self(*packed_args(args), **params)  # type: ignore[misc]
                 return self.impl(x, **params) if params else self.impl(x)
             value = x._value
             if isinstance(value, Box):
@@ -89,6 +91,9 @@ class Primitive:
         for a in args:
             if isinstance(a, Box):
                 return bind(self, args, params)
+        packed = packed_args(args)
+        if packed is not None:
+            return bind(self, packed, params)
         return self.impl(*args, **params)
 
     def __repr__(self) -> str:

@@ -66,6 +66,30 @@ class Box:
         return cls.lift(prim, ans, args, vals, params, box._level)
 
 
+# How to turn a list or tuple holding traced values into one traced array (stacking its
+# entries, like numpy.array does with numbers); the NumPy layer installs it.
+pack_sequence: list[Any] = [None]
+_SEQUENCES = (list, tuple)
+
+
+def contains_box(obj: Any) -> bool:
+    """Whether a (nested) list or tuple holds a traced value."""
+    if isinstance(obj, Box):
+        return True
+    if type(obj) in _SEQUENCES:
+        return any(contains_box(o) for o in obj)
+    return False
+
+
+def packed_args(args: tuple) -> tuple | None:
+    """``args`` with every list or tuple that holds traced values made one traced array
+    (NumPy reads such an argument as an array), or None if there is none."""
+    if not any(type(a) in _SEQUENCES and contains_box(a) for a in args):
+        return None
+    return tuple(pack_sequence[0](a) if type(a) in _SEQUENCES and contains_box(a) else a
+                 for a in args)
+
+
 def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     """Apply ``prim`` to ``args`` some of which are boxes."""
     top = 0
@@ -83,6 +107,10 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
             a = a._value
             if isinstance(a, Box):
                 simple = False
+        elif type(a) in _SEQUENCES:  # array_like: what the rules will read, an array
+            if contains_box(a):
+                return bind(prim, packed_args(args), params)  # type: ignore[arg-type]
+            a = np.asarray(a)
         vals.append(a)
     if simple:
         ans = prim.impl(*vals, **params)

@@ -118,7 +118,7 @@ def _operator(prim: Primitive) -> Any:
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
-        if isinstance(value, Box):
+        if isinstance(value, Box) or type(other) in (list, tuple):
             return bind(prim, (self, other), _NO_PARAMS)
         if isinstance(other, Box):
             other_value = other._value
@@ -152,7 +152,7 @@ def _swap(prim: Primitive) -> Any:
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
-        if isinstance(other, Box) or isinstance(value, Box):
+        if isinstance(other, Box) or isinstance(value, Box) or type(other) in (list, tuple):
             return bind(prim, (other, self), _NO_PARAMS)
         ans = impl(other, value)
         if nondiff and not self.sees_nondiff:

@@ -33,7 +33,15 @@ from ..rules.linalg_ext import trace as _trace
 from ..rules.reductions import max as _max
 from ..rules.reductions import min as _min
 from ..rules.reductions import sum as _sum
-from ..rules.shape import astype, expand_dims, getitem_p, moveaxis, reshape, swapaxes
+from ..rules.shape import (
+    astype,
+    expand_dims,
+    getitem_p,
+    moveaxis,
+    reshape,
+    swapaxes,
+    traced_array,
+)
 
 LinAlgError = np.linalg.LinAlgError
 
@@ -511,6 +519,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple, keepdims: bool) -> Any:
 
 
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    x = traced_array(x)
     if not isinstance(x, Box):
         x = np.asarray(x)
         if x.dtype.kind not in "fc":

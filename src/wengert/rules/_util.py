@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..core.primitive import Primitive
-from ..core.tracing import Box, unbox
+from ..core.tracing import Box, contains_box, unbox
 
 _registry: dict[str, Primitive] = {}
 
@@ -50,7 +50,11 @@ def shape(x: Any) -> tuple:
     try:
         return x.shape
     except AttributeError:
-        return () if type(x) in _PY_DTYPES else np.shape(x)
+        if type(x) in _PY_DTYPES:
+            return ()
+        if type(x) in (list, tuple) and contains_box(x):  # read as the array it spells
+            return (len(x),) + (shape(x[0]) if len(x) else ())
+        return np.shape(x)
 
 
 def ndim(x: Any) -> int:
@@ -61,6 +65,8 @@ def dtype(x: Any) -> Any:
     try:
         return x.dtype
     except AttributeError:
+        if type(x) in (list, tuple) and contains_box(x):
+            return np.result_type(*[dtype(e) for e in x])
         return _PY_DTYPES.get(type(x)) or np.result_type(x)
 
 

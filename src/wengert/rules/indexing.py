@@ -43,6 +43,7 @@ from .shape import (
     reshape,
     reshape_p,
     stack,
+    traced_array,
     transpose,
     untake_p,
 )
@@ -582,6 +583,7 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple:
 
 @_export
 def append(arr: Any, values: Any, axis: int | None = None) -> Any:
+    arr, values = traced_array(arr), traced_array(values)
     if axis is None:
         return concatenate([ravel(arr), ravel(values)], axis=0)
     return concatenate([arr, values], axis=axis)

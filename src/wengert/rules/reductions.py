@@ -7,6 +7,7 @@ compositions of primitives and need no rules of their own.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from ..core.tracing import unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
 from .elementwise import conj, equal, sqrt, where
-from .shape import broadcast_to_p, flip, reshape, reshape_p
+from .shape import broadcast_to_p, flip, reshape, reshape_p, traced_array
 
 __all__: list[str] = []
 
@@ -257,7 +258,16 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any
 
 builtin_max = __builtins__["max"] if isinstance(__builtins__, dict) else __builtins__.max
 
+def _array_first(fn: Any) -> Any:
+    """``fn`` reading a list that holds traced values as one array (as NumPy would)."""
+    @functools.wraps(fn)
+    def reduction(a: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(traced_array(a), *args, **kwargs)
+    return reduction
+
+
 for _fn in [sum, mean, var, std, average, prod, max, min, ptp, cumsum, cumprod]:
-    _export(_fn)
+    globals()[_fn.__name__] = _array_first(_fn)
+    _export(globals()[_fn.__name__])
 _export(max, "amax")
 _export(min, "amin")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tracing import Box, unbox
+from ..core.tracing import Box, contains_box, pack_sequence, unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, unbroadcast
 from ._util import shape as shape_of
 
@@ -159,7 +159,7 @@ def ravel(a: Any, order: str = "C") -> Any:
 def concatenate(arrays: Sequence[Any], axis: int | None = 0, **kwargs: Any) -> Any:
     if kwargs:
         raise TypeError(f"wengert.numpy.concatenate: unsupported arguments {sorted(kwargs)}")
-    arrays = list(arrays)
+    arrays = [traced_array(a) for a in arrays]
     if axis is None:
         arrays = [ravel(a) for a in arrays]
         axis = 0
@@ -169,7 +169,7 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0, **kwargs: Any) -> A
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
-    arrays = list(arrays)
+    arrays = [traced_array(a) for a in arrays]
     if not arrays:
         raise ValueError("wengert.numpy.stack: need at least one array to stack")
     nd = ndim(arrays[0]) + 1
@@ -257,12 +257,13 @@ def asarray(a: Any, dtype: Any = None, **kwargs: Any) -> Any:
     return np.asarray(a, dtype=dtype, **kwargs)
 
 
-def _contains_box(obj: Any) -> bool:
-    if isinstance(obj, Box):
-        return True
-    if isinstance(obj, (list, tuple)):
-        return any(_contains_box(o) for o in obj)
-    return False
+_contains_box = contains_box
+pack_sequence[0] = array
+
+
+def traced_array(a: Any) -> Any:
+    """``a``, or the traced array it spells if it is a list or tuple holding traced values."""
+    return array(a) if type(a) in (list, tuple) and contains_box(a) else a
 
 
 for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expand_dims,
