@@ -19,8 +19,9 @@ CASES = [
     ("append", lambda x: wnp.sum(wnp.append([x, 1.0], [2.0 * x])), 1.0),
     ("dot with a constant list", lambda x: wnp.dot([x, 2.0 * x], [1.0, 3.0]), 1.0),
     ("maximum", lambda x: wnp.sum(wnp.maximum([x, -x], 0.0)), 0.9),
-    # (an np.float64, since a Python float times a list is list repetition)
-    ("operator and a list", lambda x: wnp.sum(x * [1.0, 2.0] + [3.0, x]), np.float64(0.5)),
+    # (arrays: a Python float times a list is list repetition, as in plain NumPy code)
+    ("operator and a list", lambda x: wnp.sum(x * [1.0, 2.0] + [3.0, x[0]]),
+     np.array([0.5, 0.2])),
     ("reflected operator", lambda x: wnp.sum([1.0, 2.0] - x), np.float64(0.5)),
     ("stack of lists", lambda x: wnp.sum(wnp.stack([[x, 1.0], [2.0, x * x]]) ** 2), 0.6),
 ]
