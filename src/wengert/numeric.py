@@ -95,8 +95,14 @@ def numerical_jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Seque
 
     plus, plus_def = tree_flatten(shifted(1.0))
     minus, _ = tree_flatten(shifted(-1.0))
-    return tree_unflatten(plus_def, [(np.asarray(a) - np.asarray(b)) / (2 * eps)
-                                     for a, b in zip(plus, minus)])
+    return tree_unflatten(plus_def, [_central(a, b, eps) for a, b in zip(plus, minus)])
+
+
+def _central(plus: Any, minus: Any, eps: float) -> Any:
+    plus, minus = np.asarray(plus), np.asarray(minus)
+    if plus.dtype.kind not in "fc":  # booleans, integers: piecewise constant, derivative 0
+        return np.zeros(plus.shape)
+    return (plus - minus) / (2 * eps)
 
 
 # -- gradient checking ------------------------------------------------------------------

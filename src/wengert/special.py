@@ -49,6 +49,8 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
     With ``return_sign`` the result is ``(log|s|, sign(s))`` for weights of any sign.
     """
     a = asarray(a)
+    if ndim(a) == 0 and axis in (0, -1, (0,), (-1,)):  # SciPy accepts axis 0 for a scalar
+        axis = None
     axes = normalize_axis(axis, ndim(a))
     m = _shift(a, axes, b)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -32,8 +32,8 @@ for _name in [
     "complexfloating", "number", "finfo", "iinfo", "result_type", "promote_types",
     "can_cast", "issubdtype", "errstate", "seterr", "geterr", "random", "s_", "index_exp",
     "zeros", "ones", "empty", "full", "eye", "identity", "arange", "linspace", "logspace",
-    "geomspace", "meshgrid", "indices", "tri", "mgrid", "ogrid", "allclose", "array_equal",
-    "isscalar", "iscomplexobj", "isrealobj", "set_printoptions", "printoptions",
+    "geomspace", "meshgrid", "indices", "tri", "mgrid", "ogrid",
+    "isscalar", "set_printoptions", "printoptions",
     "unravel_index", "ravel_multi_index", "diag_indices", "tril_indices", "triu_indices",
 ]:
     if hasattr(_np, _name) and _name not in globals():
@@ -67,7 +67,8 @@ _TENSOR_RESULTS = frozenset({
 for _name in ["zeros_like", "ones_like", "empty_like", "full_like", "shape", "ndim", "size",
               "argmax", "argmin", "argsort", "argwhere", "flatnonzero", "count_nonzero",
               "all", "any", "array_equiv", "searchsorted", "digitize", "bincount",
-              "histogram", "unique", "nanargmax", "nanargmin", "lexsort", "isin", "iscomplex"]:
+              "histogram", "unique", "nanargmax", "nanargmin", "lexsort", "isin", "iscomplex",
+              "allclose", "isclose", "array_equal", "iscomplexobj", "isrealobj", "isreal"]:
     if _name not in globals():
         globals()[_name] = _unboxing(_name)
 

@@ -85,7 +85,11 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: floa
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
         keepdims: bool = False, **kw: Any) -> Any:
-    return sqrt(var(a, axis, dtype, out, ddof, keepdims, **kw))
+    v = var(a, axis, dtype, out, ddof, keepdims, **kw)
+    zero = np.equal(unbox(v), 0)
+    if np.any(zero):  # constant data: derivative 0 (the minimal subgradient), not 0·∞
+        return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
+    return sqrt(v)
 
 
 def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False,

@@ -147,7 +147,7 @@ def real_if_close(a: Any, tol: float = 100) -> Any:
     if not isinstance(a, Box):
         return np.real_if_close(a, tol)
     from .elementwise import real
-    v = unbox(a)
+    v = np.asarray(unbox(a))
     if np.iscomplexobj(v) and np.all(np.abs(np.imag(v)) < tol * np.finfo(v.real.dtype).eps):
         return real(a)
     return a

@@ -61,7 +61,19 @@ def vector_jacobian_product(fun: Callable[..., Any], argnum: int = 0) -> Callabl
     return vjp_f
 
 
-tensor_jacobian_product = vector_jacobian_product
+def tensor_jacobian_product(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
+    """``tjp_f(*args, V)``: ``V`` contracted with the leading axes of the Jacobian of
+    ``fun`` (``tensordot(V, J, V.ndim)``); with ``V`` of the output's shape, a VJP."""
+    def tjp_f(*args: Any) -> Any:
+        *fargs, vector = args
+        out, pullback = make_vjp(fun, argnum)(*fargs)
+        if np.shape(vector) == np.shape(out):
+            return pullback(vector)
+        from .. import numpy as wnp
+        from .jacobian import jacobian
+        return jacobian(lambda *a: wnp.tensordot(vector, fun(*a), np.ndim(vector)),
+                        argnum)(*fargs)
+    return tjp_f
 
 
 def hessian_tensor_product(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
