@@ -171,3 +171,21 @@ def test_works_without_scipy() -> None:
                          check=True).stdout.split()
     assert float(out[0]) == pytest.approx(sp.gammaln(4.5), rel=1e-15)
     assert float(out[1]) == pytest.approx(sp.polygamma(1, 2.0), rel=1e-15)
+
+
+def test_gammasgn_with_and_without_scipy(monkeypatch):
+    import scipy.special as sp
+
+    from wengert.rules import special as rules
+    x = np.array([-3.0, 0.0, -2.5, -1.5, 0.5, np.inf, -np.inf, np.nan])
+    np.testing.assert_array_equal(ws.gammasgn(x), sp.gammasgn(x))
+    monkeypatch.setattr(rules, "_sp", None)
+    np.testing.assert_array_equal(ws.gammasgn(x), sp.gammasgn(x))
+    assert ws.gammasgn(-2.5) == -1.0
+
+
+def test_scipy_only_functions_say_what_they_need(monkeypatch):
+    from wengert.rules import special as rules
+    monkeypatch.setattr(rules, "_sp", None)
+    with pytest.raises(ImportError, match="jv needs SciPy"):
+        ws.j0(1.0)

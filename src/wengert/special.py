@@ -21,7 +21,9 @@ from .rules.shape import asarray
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "sigmoid", "logit", "softplus",
            "erf", "erfc", "erfinv", "gammaln", "gamma", "digamma", "psi", "polygamma",
-           "betaln", "xlogy", "xlog1py", "entr", "ndtr", "log_ndtr"]
+           "betaln", "xlogy", "xlog1py", "entr", "ndtr", "log_ndtr", "erfcinv", "rgamma",
+           "gammasgn", "multigammaln", "beta", "betainc", "gammainc", "gammaincc", "jv", "jn",
+           "yv", "yn", "iv", "ive", "j0", "j1", "y0", "y1", "i0", "i1"]
 
 Axis = int | tuple[int, ...] | None
 
@@ -172,3 +174,118 @@ def ndtr(x: Any) -> Any:
 def log_ndtr(x: Any) -> Any:
     """``log Φ(x)``, accurate in both tails."""
     return _rs.log_ndtr(x)
+
+
+def erfcinv(y: Any) -> Any:
+    """The inverse of :func:`erfc` on ``[0, 2]``."""
+    return _rs.erfinv(ew.subtract(1.0, y))
+
+
+def rgamma(x: Any) -> Any:
+    """``1/Γ(x)`` (zero at the poles of Γ). Needs SciPy."""
+    return _rs.rgamma(x)
+
+
+def gammasgn(x: Any) -> Any:
+    """The sign of ``Γ(x)`` (piecewise constant: no derivative flows through it)."""
+    v = np.asarray(unbox(x), dtype=float)
+    if _rs._sp is not None:
+        return _rs._sp.gammasgn(v)
+    with np.errstate(invalid="ignore"):
+        negative = (v < 0) & (v != np.floor(v)) & (np.floor(v) % 2 != 0)
+    out = np.where(negative, -1.0, 1.0)
+    pole = (v < 0) & (v == np.floor(v))  # the negative integers and -inf, as SciPy
+    out = np.where(np.isnan(v) | pole, np.nan, out)
+    return out if out.ndim else float(out)
+
+
+def multigammaln(a: Any, d: int) -> Any:
+    """The log of the multivariate gamma function of dimension ``d``."""
+    d = int(d)
+    if d < 1:
+        raise ValueError(f"wengert.special.multigammaln: d must be a positive integer, not {d}")
+    out: Any = d * (d - 1) / 4.0 * np.log(np.pi)
+    for j in range(d):
+        out = out + _rs.gammaln(ew.subtract(a, j / 2.0))
+    return out
+
+
+def beta(a: Any, b: Any) -> Any:
+    """The beta function ``B(a, b) = Γ(a)Γ(b)/Γ(a+b)``. Needs SciPy."""
+    return _rs.beta(a, b)
+
+
+def betainc(a: Any, b: Any, x: Any) -> Any:
+    """The regularized incomplete beta function ``I_x(a, b)``; differentiable in ``x``.
+    Needs SciPy."""
+    return _rs.betainc(a, b, x)
+
+
+def gammainc(a: Any, x: Any) -> Any:
+    """The regularized lower incomplete gamma function ``P(a, x)``; differentiable in
+    ``x``. Needs SciPy."""
+    return _rs.gammainc(a, x)
+
+
+def gammaincc(a: Any, x: Any) -> Any:
+    """``Q(a, x) = 1 - P(a, x)``; differentiable in ``x``. Needs SciPy."""
+    return _rs.gammaincc(a, x)
+
+
+def _order(name: str, v: Any) -> float:
+    v = unbox(v)
+    if np.ndim(v):
+        raise ValueError(f"wengert.special.{name}: the order must be a scalar, not an array")
+    return float(v)
+
+
+def jv(v: Any, x: Any) -> Any:
+    """The Bessel function of the first kind ``J_v(x)``; differentiable in ``x``."""
+    return _rs.jv(x, v=_order("jv", v))
+
+
+def yv(v: Any, x: Any) -> Any:
+    """The Bessel function of the second kind ``Y_v(x)``; differentiable in ``x``."""
+    return _rs.yv(x, v=_order("yv", v))
+
+
+def iv(v: Any, x: Any) -> Any:
+    """The modified Bessel function of the first kind ``I_v(x)``."""
+    return _rs.iv(x, v=_order("iv", v))
+
+
+def ive(v: Any, x: Any) -> Any:
+    """``I_v(x)·exp(-|x|)``, which does not overflow."""
+    return _rs.ive(x, v=_order("ive", v))
+
+
+def jn(n: Any, x: Any) -> Any:
+    return jv(n, x)
+
+
+def yn(n: Any, x: Any) -> Any:
+    return yv(n, x)
+
+
+def j0(x: Any) -> Any:
+    return _rs.jv(x, v=0.0)
+
+
+def j1(x: Any) -> Any:
+    return _rs.jv(x, v=1.0)
+
+
+def y0(x: Any) -> Any:
+    return _rs.yv(x, v=0.0)
+
+
+def y1(x: Any) -> Any:
+    return _rs.yv(x, v=1.0)
+
+
+def i0(x: Any) -> Any:
+    return _rs.iv(x, v=0.0)
+
+
+def i1(x: Any) -> Any:
+    return _rs.iv(x, v=1.0)

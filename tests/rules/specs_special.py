@@ -78,6 +78,32 @@ SPECS = [
     Spec(["relu"], lambda x: __import__("wengert.nn", fromlist=["relu"]).relu(x),
          [[(3,)], [(2, 3)]], sample=away_from_zero(), ref=lambda x: np.maximum(x, 0),
          name="relu"),
+    # Bessel functions: the order is a parameter, the argument x is differentiated.
+    *[Spec([_P + prim], lambda x, f=f, v=v: getattr(ws, f)(v, x), SHAPES, sample=sample,
+           ref=lambda x, f=f, v=v: getattr(sp, f)(v, x), name=f"{f}-{v}")
+      for prim, f, v, sample in [
+          ("jv", "jv", 0.0, positive(0.2, 6.0)), ("jv", "jv", 2.5, positive(0.5, 6.0)),
+          ("jv", "jn", 3, positive(0.5, 6.0)), ("yv", "yv", 1.5, positive(0.5, 6.0)),
+          ("yv", "yn", 2, positive(0.5, 6.0)), ("iv", "iv", 0.7, positive(0.2, 3.0)),
+          ("ive", "ive", 1.2, positive(0.2, 3.0)),  # I_v(x < 0) is complex for v ∉ ℤ
+          ("ive", "ive", 1, away_from_zero(0.2, 3.0))]],
+    *[_unary(name, prim, positive(0.3, 5.0)) for name, prim in [
+        ("j0", "jv"), ("j1", "jv"), ("y0", "yv"), ("y1", "yv"), ("i0", "iv"), ("i1", "iv")]],
+    _unary("rgamma", "rgamma", positive(0.3, 4.0)),
+    Spec([_P + "rgamma"], ws.rgamma, [[(3,)]], sample=_between(-1.8, -1.2), ref=sp.rgamma,
+         name="rgamma-negative"),
+    Spec([_P + "gammainc"], lambda x: ws.gammainc(1.7, x), SHAPES, sample=positive(0.2, 4.0),
+         ref=lambda x: sp.gammainc(1.7, x), name="gammainc"),
+    Spec([_P + "gammaincc"], lambda x: ws.gammaincc(0.6, x), SHAPES, sample=positive(0.2, 4.0),
+         ref=lambda x: sp.gammaincc(0.6, x), name="gammaincc"),
+    Spec([_P + "beta"], ws.beta, [[(3,), (3,)], [(2, 3), (3,)]], sample=positive(0.3, 4.0),
+         ref=sp.beta),
+    Spec([_P + "betainc"], lambda x: ws.betainc(1.7, 2.2, x), SHAPES, sample=positive(0.1, 0.9),
+         ref=lambda x: sp.betainc(1.7, 2.2, x), name="betainc"),
+    Spec([_P + "gammaln"], lambda a: ws.multigammaln(a, 3), SHAPES, sample=positive(1.5, 5.0),
+         ref=lambda a: sp.multigammaln(a, 3), name="multigammaln"),
+    Spec([_P + "erfinv"], ws.erfcinv, SHAPES, sample=positive(0.1, 1.9), ref=sp.erfcinv,
+         name="erfcinv"),
     Spec(["special.erf"], lambda x: __import__("wengert.nn", fromlist=["gelu"]).gelu(
         x, approximate=False), [[(4,)]], ref=lambda x: x * 0.5 * (1 + sp.erf(x / np.sqrt(2))),
          name="gelu-exact"),

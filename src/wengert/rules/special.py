@@ -300,3 +300,77 @@ xlog1py = _binary("xlog1py", lambda x, y: ew.log1p(y), lambda x, y: x / (1.0 + y
 relu = defprim("relu", lambda x: np.maximum(x, 0), keep_args=False)
 relu.defjvp(lambda t, ans, x: t * (ans > 0))
 relu.defvjp(lambda g, ans, x: g * (ans > 0))
+
+
+# -- functions that need SciPy (no NumPy fallback) ------------------------------------------
+def _scipy(name: str, *, order: bool = False) -> Callable[..., Any]:
+    """SciPy's ``name``; ``order=True`` for ``f(v, x)`` with the order ``v`` a parameter."""
+    def impl(*args: Any, **params: Any) -> Any:
+        if _sp is None:
+            raise ImportError(f"wengert.special.{name} needs SciPy: pip install scipy "
+                              f"(or wengert[all])")
+        fn = getattr(_sp, name)
+        return fn(params["v"], *args) if order else fn(*args)
+    impl.__name__ = name
+    return impl
+
+
+def _bessel(name: str, deriv: Deriv, *, keep_ans: bool = False) -> Any:
+    """A Bessel function ``f(v, x)`` of order ``v`` (a parameter), differentiable in x."""
+    p = defprim(f"special.{name}", _scipy(name, order=True), keep_ans=keep_ans)
+    p.defjvp(lambda t, ans, x, v: t * deriv(ans, x, v))
+    p.defvjp(lambda g, ans, x, v: g * deriv(ans, x, v))
+    return p
+
+
+# d/dx of J_v, Y_v, I_v: the recurrences (C_{v-1} ∓ C_{v+1})/2; e^{-|x|}I_v adds -sign(x)·itself.
+jv = _bessel("jv", lambda ans, x, v: 0.5 * (jv(x, v=v - 1) - jv(x, v=v + 1)))
+yv = _bessel("yv", lambda ans, x, v: 0.5 * (yv(x, v=v - 1) - yv(x, v=v + 1)))
+iv = _bessel("iv", lambda ans, x, v: 0.5 * (iv(x, v=v - 1) + iv(x, v=v + 1)))
+ive = _bessel("ive", lambda ans, x, v: 0.5 * (ive(x, v=v - 1) + ive(x, v=v + 1))
+              - ew.sign(x) * ans, keep_ans=True)
+
+
+def _lower_gamma_density(a: Any, x: Any) -> Any:
+    # d/dx P(a, x) = x^(a-1) e^(-x) / Γ(a)
+    return ew.exp((a - 1.0) * ew.log(x) - x - gammaln(a))
+
+
+# P(a, x) and Q(a, x): derivatives in x only (as in autograd and JAX).
+gammainc = defprim("special.gammainc", _scipy("gammainc"), keep_ans=False)
+gammainc.defjvp(None, lambda t, ans, a, x: broadcast_tangent(t * _lower_gamma_density(a, x), ans))
+gammainc.defvjp(None, lambda g, ans, a, x: unbroadcast(g * _lower_gamma_density(a, x), x))
+gammaincc = defprim("special.gammaincc", _scipy("gammaincc"), keep_ans=False)
+gammaincc.defjvp(None,
+                 lambda t, ans, a, x: broadcast_tangent(-t * _lower_gamma_density(a, x), ans))
+gammaincc.defvjp(None, lambda g, ans, a, x: unbroadcast(-g * _lower_gamma_density(a, x), x))
+
+# B(a, b) = Γ(a)Γ(b)/Γ(a+b): ∂/∂a = B·(ψ(a) - ψ(a+b)).
+beta = defprim("special.beta", _scipy("beta"))
+beta.defjvp(
+    lambda t, ans, a, b: broadcast_tangent(
+        t * ans * (polygamma(a, n=0) - polygamma(ew.add(a, b), n=0)), ans),
+    lambda t, ans, a, b: broadcast_tangent(
+        t * ans * (polygamma(b, n=0) - polygamma(ew.add(a, b), n=0)), ans))
+beta.defvjp(
+    lambda g, ans, a, b: unbroadcast(
+        g * ans * (polygamma(a, n=0) - polygamma(ew.add(a, b), n=0)), a),
+    lambda g, ans, a, b: unbroadcast(
+        g * ans * (polygamma(b, n=0) - polygamma(ew.add(a, b), n=0)), b))
+
+
+def _beta_density(a: Any, b: Any, x: Any) -> Any:
+    # d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b)
+    betaln = gammaln(a) + gammaln(b) - gammaln(ew.add(a, b))
+    return ew.exp((a - 1.0) * ew.log(x) + (b - 1.0) * ew.log1p(-x) - betaln)
+
+
+betainc = defprim("special.betainc", _scipy("betainc"), keep_ans=False)
+betainc.defjvp(None, None,
+               lambda t, ans, a, b, x: broadcast_tangent(t * _beta_density(a, b, x), ans))
+betainc.defvjp(None, None,
+               lambda g, ans, a, b, x: unbroadcast(g * _beta_density(a, b, x), x))
+
+rgamma = defprim("special.rgamma", _scipy("rgamma"))
+rgamma.defjvp(lambda t, ans, x: -t * ans * polygamma(x, n=0))
+rgamma.defvjp(lambda g, ans, x: -g * ans * polygamma(x, n=0))
