@@ -68,6 +68,23 @@ def _svd(a: Any) -> Any:
     return s, _gauge_free(u), _gauge_free(vt), u[..., :1, :] * vt[..., :1, :]
 
 
+def _phase_free(v: Any) -> Any:
+    """Each column of ``v`` times the conjugate of its first entry: unchanged when a column
+    turns by a phase (complex) or flips sign (real)."""
+    return v * wnp.conj(v[..., :1, :])
+
+
+def _eigh_c(a: Any) -> Any:
+    w, v = L.eigh(a)
+    return w, _phase_free(v)
+
+
+def _svd_c(a: Any) -> Any:
+    u, s, vh = L.svd(a, full_matrices=False)
+    vt = wnp.swapaxes(vh, -1, -2)  # a pair (uᵢ, vᵢ) shares its phase, so uᵢ·conj(vᵢ) is free
+    return s, _phase_free(u), _phase_free(vt), u[..., :1, :] * vt[..., :1, :]
+
+
 def _vec_norm(ord: Any, **kw: Any) -> Spec:
     prims = ["sqrt", "sum", "multiply", "absolute", "amax", "amin", "power"]
     return Spec(prims, lambda x: L.norm(x, ord, **kw), [[(4,)], [(3, 4)]] if kw else [[(4,)]],
@@ -106,6 +123,10 @@ SPECS = [
          name="eigvalsh"),
     Spec(["linalg.svd"], _svd, [[(3, 3)], [(4, 3)], [(3, 4)], [(2, 4, 3)]], sample=separated,
          name="svd"),
+    Spec(["linalg.eigh"], _eigh_c, [[(3, 3)], [(2, 3, 3)]], sample=symmetric, name="eigh-phase",
+         complex_ok=True),
+    Spec(["linalg.svd"], _svd_c, [[(3, 3)], [(4, 3)], [(3, 4)]], sample=separated,
+         name="svd-phase", complex_ok=True),
     Spec(["linalg.svd"], L.svdvals, [[(4, 3)], [(2, 3, 4)]], sample=separated,
          ref=np.linalg.svdvals, name="svdvals"),
     Spec(["linalg.qr"], lambda a: tuple(L.qr(a)), [[(3, 3)], [(4, 3)], [(2, 4, 2)]],

@@ -7,6 +7,7 @@ import pytest
 
 import wengert
 import wengert.numpy as wnp
+from wengert.numeric import check_grads
 
 L = wnp.linalg
 RNG = np.random.default_rng(0)
@@ -72,7 +73,7 @@ def test_unsupported_derivatives_say_so() -> None:
     with pytest.raises(NotImplementedError, match="m >= n"):
         wengert.grad(lambda a: wnp.sum(L.qr(a)[1]))(RNG.normal(size=(2, 3)))
     with pytest.raises(NotImplementedError, match="complex"):
-        wengert.jvp(lambda a: L.eigh(a)[0], (SPD + 0j,), (SPD + 0j,))
+        wengert.jvp(lambda a: L.cholesky(a), (SPD + 0j,), (SPD + 0j,))
     with pytest.raises(TypeError, match="linalg.eig"):
         wengert.grad(lambda a: wnp.sum(L.eig(a)[0]))(A)
     assert L.eig(A)[0].shape == (3,)  # fine on plain arrays
@@ -83,3 +84,43 @@ def test_einsum_errors_match_numpy() -> None:
         wengert.grad(lambda a: wnp.sum(wnp.einsum("...i->i", a)))(np.ones((2, 3)))
     with pytest.raises(ValueError, match="operands"):
         wnp.einsum("ij,jk", np.ones((2, 2)))
+
+
+# -- complex Hermitian eigh and complex SVD ------------------------------------------------
+def _hermitian(rng: np.random.Generator, n: int) -> np.ndarray:
+    a = rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))
+    return a + a.conj().T
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_complex_eigh_to_second_order(uplo):
+    a = _hermitian(np.random.default_rng(1), 4)
+    weights = wnp.arange(1, 5)
+    check_grads(lambda a: wnp.sum(wnp.linalg.eigvalsh(a, UPLO=uplo) ** 2), (a,), order=2)
+    check_grads(lambda a: wnp.sum(wnp.abs(wnp.linalg.eigh(a, UPLO=uplo)[1]) ** 2 * weights),
+                (a,), order=2)
+
+
+def test_complex_eigh_agrees_with_jax():
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    rng = np.random.default_rng(3)
+    a, t = _hermitian(rng, 3), _hermitian(rng, 3)
+    ours = wengert.jvp(lambda a: wnp.sum(wnp.linalg.eigvalsh(a) ** 3), (a,), (t,))[1]
+    theirs = jax.jvp(lambda a: jax.numpy.sum(jax.numpy.linalg.eigvalsh(a) ** 3), (a,), (t,))[1]
+    assert ours == pytest.approx(float(theirs))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3), (3, 4)])
+def test_complex_svd_to_second_order(shape):
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    k = min(shape)
+
+    def singular_vectors(a):  # a phase-free function of U and Vᴴ
+        u, s, vh = wnp.linalg.svd(a, full_matrices=False)
+        rows, cols = wnp.arange(1, shape[0] + 1)[:, None], wnp.arange(1, k + 1)
+        return (wnp.sum(wnp.abs(u) ** 2 * rows * cols)
+                + wnp.sum(wnp.abs(u @ vh * wnp.arange(1, shape[1] + 1)) ** 2) + wnp.sum(s ** 3))
+    check_grads(singular_vectors, (a,), order=2)
+    check_grads(lambda a: wnp.linalg.norm(a, "nuc"), (a,), order=2)

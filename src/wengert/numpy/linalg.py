@@ -11,7 +11,9 @@ triangle only.  For a symmetric input whose two triangles move together (``A =
 X @ X.T``) this gives the usual symmetric derivative.  The eigen- and singular
 vector derivatives assume distinct eigen/singular values; they are unique only
 up to the sign of each vector, so differentiate sign-invariant functions of
-them.  Derivatives of eigh, svd, qr, cholesky and pinv are for real input.
+them (complex: up to a phase; as in JAX the derivatives keep diag(Vᴴ dV) = 0).
+Derivatives of eigh (Hermitian) and svd also take complex input; those of qr,
+cholesky and pinv are for real input.
 """
 
 from __future__ import annotations
@@ -92,18 +94,26 @@ def _inv_gaps(w: Any) -> Any:
     return where_p(eye, 0.0, 1.0 / where_p(eye, 1.0, gaps))
 
 
+def _H(x: Any) -> Any:
+    """The conjugate transpose (the transpose for real ``x``)."""
+    return conj(_T(x)) if is_complex(x) else _T(x)
+
+
 def _symmetrize(t: Any, uplo: str) -> Any:
-    """The symmetric matrix a solver reading only triangle ``uplo`` of ``t`` sees."""
-    if uplo.upper() == "L":
-        return tril(t) + _T(tril(t, -1))
-    return triu(t) + _T(triu(t, 1))
+    """The symmetric (Hermitian) matrix a solver reading only triangle ``uplo`` of ``t``
+    sees; LAPACK also ignores the imaginary part of a Hermitian diagonal."""
+    strict = tril(t, -1) if uplo.upper() == "L" else triu(t, 1)
+    diagonal = _diag_part(t)
+    return strict + _H(strict) + _diag_embed(real(diagonal) if is_complex(t) else diagonal)
 
 
 def _symmetrize_T(g: Any, uplo: str) -> Any:
-    """The transpose of :func:`_symmetrize`: fold ``g`` onto the triangle read."""
-    if uplo.upper() == "L":
-        return tril(g) + tril(_T(g), -1)
-    return triu(g) + triu(_T(g), 1)
+    """The transpose of :func:`_symmetrize` (for the pairing Re Σ aᵢbᵢ of the VJPs): fold
+    ``g`` onto the triangle read."""
+    strict = (tril(g, -1) + tril(_H(g), -1) if uplo.upper() == "L"
+              else triu(g, 1) + triu(_H(g), 1))
+    diagonal = _diag_part(g)
+    return strict + _diag_embed(real(diagonal) if is_complex(g) else diagonal)
 
 
 def _named(like: type, out: Any) -> Any:
@@ -246,23 +256,25 @@ eigh_p = defprim("linalg.eigh", lambda a, UPLO: np.linalg.eigh(a, UPLO),
                  multiple_results=True, keep_args=False)
 
 
+# For Hermitian input the eigenvectors are fixed up to a phase each; as in JAX, the
+# derivative chosen keeps diag(Vᴴ dV) = 0.
 def _eigh_jvp(t: Any, ans: Any, a: Any, UPLO: str) -> tuple:
     w, v = ans
-    _real_only("eigh", v)
-    m = matmul(_T(v), matmul(_symmetrize(t, UPLO), v))
-    return _diag_part(m), matmul(v, _inv_gaps(w) * m)
+    m = matmul(_H(v), matmul(_symmetrize(t, UPLO), v))
+    dw = _diag_part(m)
+    return (real(dw) if is_complex(dw) else dw), matmul(v, _inv_gaps(w) * m)
 
 
 def _eigh_vjp(g: tuple, ans: Any, a: Any, UPLO: str) -> Any:
     w, v = ans
-    _real_only("eigh", v)
     gw, gv = g
     if gw is None and gv is None:
         return None
     k = 0.0 if gw is None else _diag_embed(gw)
     if gv is not None:
         k = k + _inv_gaps(w) * matmul(_T(v), gv)
-    return _symmetrize_T(matmul(v, matmul(k, _T(v))), UPLO)
+    vc = conj(v) if is_complex(v) else v
+    return _symmetrize_T(matmul(vc, matmul(k, _T(v))), UPLO)
 
 
 eigh_p.defjvp(_eigh_jvp).defvjp(_eigh_vjp)
@@ -285,7 +297,8 @@ svd_p = defprim("linalg.svd", lambda a: np.linalg.svd(a, full_matrices=False),
 
 def _svd_jvp(t: Any, ans: Any, a: Any) -> tuple:
     u, s, vh = ans
-    _real_only("svd", u)
+    if is_complex(u):
+        return _svd_jvp_complex(t, u, s, vh)
     v = _T(vh)
     dp = matmul(_T(u), matmul(t, v))
     f = _inv_gaps(s * s)
@@ -295,9 +308,42 @@ def _svd_jvp(t: Any, ans: Any, a: Any) -> tuple:
     return du, _diag_part(dp), _T(dv)
 
 
+# Complex input: the singular vectors are fixed up to a common phase per pair (uᵢ, vᵢ);
+# as in JAX the derivative puts that phase on U (diag(Vᴴ dV) = 0).  The VJP is the
+# transpose of the JVP for the pairing Re Σ aᵢbᵢ.
+def _svd_jvp_complex(t: Any, u: Any, s: Any, vh: Any) -> tuple:
+    v = _H(vh)
+    dp = matmul(_H(u), matmul(t, v))
+    f, sr, sc = _inv_gaps(s * s), _col(s), _row(s)
+    phase = _diag_embed(1j * imag(_diag_part(dp)) / s)
+    du = (matmul(u, f * (dp * sr + sc * _H(dp)) + phase)
+          + (matmul(t, v) - matmul(u, dp)) / sr)
+    dv = matmul(v, f * (sc * dp + _H(dp) * sr)) + (matmul(_H(t), u) - matmul(v, _H(dp))) / sr
+    return du, real(_diag_part(dp)), _H(dv)
+
+
+def _svd_vjp_complex(g: tuple, u: Any, s: Any, vh: Any) -> Any:
+    gu, gs, gvh = g
+    f, sr, sc = _inv_gaps(s * s), _col(s), _row(s)
+    x: Any = 0.0 if gs is None else _diag_embed(gs)
+    extra: Any = 0.0
+    if gu is not None:
+        j = matmul(_T(u), gu)
+        x = x + (f * j - f * _H(j)) * sr + _diag_embed(1j * imag(_diag_part(j)) / s)
+        extra = extra + matmul((gu - matmul(conj(u), j)) / sr, conj(vh))
+    if gvh is not None:
+        k = matmul(conj(vh), _H(gvh))
+        x = x + sc * (f * k - f * _H(k))
+        extra = extra + matmul(conj(u) / sr, gvh - matmul(matmul(gvh, _T(vh)), conj(vh)))
+    return matmul(conj(u), matmul(x, conj(vh))) + extra
+
+
 def _svd_vjp(g: tuple, ans: Any, a: Any) -> Any:
     u, s, vh = ans
-    _real_only("svd", u)
+    if all(x is None for x in g):
+        return None
+    if is_complex(u):
+        return _svd_vjp_complex(g, u, s, vh)
     gu, gs, gvh = g
     v, f, sr = _T(vh), _inv_gaps(s * s), _col(s)
     inner: Any = 0.0 if gs is None else _diag_embed(gs)
