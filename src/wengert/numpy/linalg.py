@@ -48,7 +48,8 @@ from ..rules.shape import (
 LinAlgError = np.linalg.LinAlgError
 
 __all__ = [
-    "LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "eigh", "eigvalsh", "svd",
+    "LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "eigh", "eigvalsh", "eig",
+    "eigvals", "svd",
     "svdvals", "qr", "pinv", "matrix_power", "multi_dot", "norm", "vector_norm", "matrix_norm",
     "cond", "lstsq", "matrix_rank", "matmul", "tensordot", "outer", "vecdot", "trace",
     "diagonal", "cross", "matrix_transpose",
@@ -288,6 +289,51 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
     if not isinstance(a, Box):
         return np.linalg.eigvalsh(a, UPLO)  # type: ignore[call-overload]
     return eigh_p(a, UPLO=UPLO)[0]
+
+
+# -- eig ----------------------------------------------------------------------------------
+# A = V diag(w) V⁻¹ with distinct eigenvalues.  NumPy scales each eigenvector to unit
+# length (its phase is free); as in JAX, dV keeps Re(vᵢᴴ dvᵢ) = 0 so the length stays 1.
+# Outputs are complex even for real A; a real A gets the real part of the cotangent.
+eig_p = defprim("linalg.eig", lambda a: tuple(np.linalg.eig(a)), multiple_results=True,
+                keep_args=False)
+
+
+def _eig_jvp(t: Any, ans: Any, a: Any) -> tuple:
+    w, v = ans
+    m = solve_p(v, matmul(t, v))                       # V⁻¹ dA V
+    dv = matmul(v, _inv_gaps(w) * m)
+    dv = dv - v * real(_sum(conj(v) * dv, axis=-2, keepdims=True))
+    return _diag_part(m), dv
+
+
+def _eig_vjp(g: tuple, ans: Any, a: Any) -> Any:
+    w, v = ans
+    gw, gv = g
+    if gw is None and gv is None:
+        return None
+    k: Any = 0.0 if gw is None else _diag_embed(gw)
+    if gv is not None:
+        gv = gv - conj(v) * real(_sum(gv * v, axis=-2, keepdims=True))
+        k = k + _inv_gaps(w) * matmul(_T(v), gv)
+    out = matmul(solve_p(_T(v), k), _T(v))            # V⁻ᵀ K Vᵀ
+    return out if is_complex(a) else real(out)
+
+
+eig_p.defjvp(_eig_jvp).defvjp(_eig_vjp)
+_EigResult = type(np.linalg.eig(_EYE))
+
+
+def eig(a: Any) -> Any:
+    if not isinstance(a, Box):
+        return np.linalg.eig(a)
+    return _named(_EigResult, eig_p(a))
+
+
+def eigvals(a: Any) -> Any:
+    if not isinstance(a, Box):
+        return np.linalg.eigvals(a)
+    return eig_p(a)[0]
 
 
 # -- svd ------------------------------------------------------------------------------------
