@@ -47,3 +47,37 @@ def test_real_if_close_on_a_python_complex():
 def test_logsumexp_of_a_scalar_along_axis_0():
     assert special.logsumexp(1.1, axis=0) == pytest.approx(1.1)
     assert wengert.grad(lambda x: special.logsumexp(x, axis=0))(1.1) == pytest.approx(1.0)
+
+
+def test_make_ggnvp_is_jt_h_j():
+    from wengert.transforms.autograd_api import make_ggnvp
+    rng = np.random.default_rng(0)
+    w, x, v = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=4)
+
+    def f(x):
+        return wnp.tanh(w @ x)
+    jac = wengert.jacobian(f)(x)
+    np.testing.assert_allclose(make_ggnvp(f)(x)(v), jac.T @ jac @ v)
+    hess = np.diag(np.exp(np.tanh(w @ x)))
+    np.testing.assert_allclose(make_ggnvp(f, lambda y: wnp.sum(wnp.exp(y)))(x)(v),
+                               jac.T @ hess @ jac @ v)
+
+
+def test_checkpoint_gives_the_same_derivatives_to_second_order():
+    from wengert.transforms.autograd_api import checkpoint
+    x = np.array([0.3, -1.2, 2.0])
+    inner = checkpoint(lambda x: wnp.sin(x) ** 2)
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum(inner(x)))(x), np.sin(2 * x))
+    second = wengert.grad(wengert.grad(lambda s: wnp.sum(inner(s * x))))(0.7)
+    assert second == pytest.approx(np.sum(2 * x * x * np.cos(2 * 0.7 * x)))
+
+
+def test_grad_named_and_multigrad_dict():
+    from wengert.transforms.autograd_api import grad_named, multigrad_dict
+
+    def fun(a, b, c=2.0):
+        return a * b ** 2 + c
+    assert grad_named(fun, "b")(1.5, 2.0) == pytest.approx(6.0)
+    assert multigrad_dict(fun)(1.5, 2.0) == {"a": 4.0, "b": 6.0, "c": 1.0}
+    with pytest.raises(ValueError, match="no positional argument 'd'"):
+        grad_named(fun, "d")

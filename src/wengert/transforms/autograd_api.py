@@ -95,3 +95,71 @@ def make_hvp(fun: Callable[..., Any], argnum: int = 0) -> Callable[..., tuple]:
         f_of = partial_in(g, args, {}, (argnum,))
         return (lambda v: jvp(f_of, (args[argnum],), (v,))[1]), g(*args)
     return at
+
+
+def make_ggnvp(f: Callable[..., Any], g: Callable[[Any], Any] | None = None,
+               f_argnum: int = 0) -> Callable[..., Callable[[Any], Any]]:
+    """``make_ggnvp(f, g)(*args)(v)``: the generalized Gauss-Newton product ``Jᵀ H J v``
+    of ``g(f(x))``, with ``J`` the Jacobian of ``f`` and ``H`` the Hessian of ``g`` at
+    ``f(x)`` (default ``g = ½‖·‖²`` over the last axis, so ``H = I``)."""
+    from .. import numpy as wnp
+    loss = g if g is not None else (lambda y: 0.5 * wnp.sum(y * y, axis=-1))
+
+    def at(*args: Any) -> Callable[[Any], Any]:
+        f_of = partial_in(f, args, {}, (f_argnum,))
+        x = args[f_argnum]
+        fx, f_vjp = vjp(f_of, x)
+
+        def ggnvp(v: Any) -> Any:
+            jv = jvp(f_of, (x,), (v,))[1]
+            hjv = jvp(grad(loss), (fx,), (jv,))[1]
+            return f_vjp(hjv)[0]
+        return ggnvp
+    return at
+
+
+def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
+    """``fun`` recomputed during the backward pass instead of keeping its intermediate
+    values: the same derivatives for less memory (autograd's ``checkpoint``)."""
+    from .custom import custom_vjp
+
+    wrapped = custom_vjp(fun)
+
+    def fwd(*args: Any) -> tuple:
+        return fun(*args), args  # keep the inputs only
+
+    def bwd(args: tuple, cotangent: Any) -> tuple:
+        return vjp(fun, *args)[1](cotangent)  # record fun again, now, and sweep it
+
+    wrapped.defvjp(fwd, bwd)
+    return wrapped
+
+
+def _parameter_names(fun: Callable[..., Any]) -> list[str]:
+    import inspect
+    return [p.name for p in inspect.signature(fun).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def grad_named(fun: Callable[..., Any], argname: str) -> Callable[..., Any]:
+    """The gradient with respect to the argument called ``argname``."""
+    names = _parameter_names(fun)
+    if argname not in names:
+        raise ValueError(f"grad_named: {getattr(fun, '__name__', 'the function')} has no "
+                         f"positional argument {argname!r}; it has {names}")
+    return grad(fun, names.index(argname))
+
+
+def multigrad_dict(fun: Callable[..., Any]) -> Callable[..., dict]:
+    """Gradients with respect to every argument at once, as ``{name: gradient}``."""
+    import inspect
+    signature = inspect.signature(fun)
+
+    def gradients(*args: Any, **kwargs: Any) -> dict:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        names = list(bound.arguments)
+        values = list(bound.arguments.values())
+        grads = grad(lambda *a: fun(*a), argnums=tuple(range(len(values))))(*values)
+        return dict(zip(names, grads))
+    return gradients
