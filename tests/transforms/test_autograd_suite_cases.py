@@ -81,3 +81,25 @@ def test_grad_named_and_multigrad_dict():
     assert multigrad_dict(fun)(1.5, 2.0) == {"a": 4.0, "b": 6.0, "c": 1.0}
     with pytest.raises(ValueError, match="no positional argument 'd'"):
         grad_named(fun, "d")
+
+
+def test_r_and_c_with_traced_values():
+    x = np.array([1.0, 2.0])
+    check_grads(lambda x: wnp.r_[x, 2 * x, 3.0, 0:2], (x,), order=2)
+    check_grads(lambda x: wnp.c_[x, 2 * x, x ** 2], (x,), order=2)
+    np.testing.assert_array_equal(wnp.r_[1:3, [5, 6]], [1, 2, 5, 6])  # plain: NumPy's own
+    np.testing.assert_array_equal(wnp.r_["0,2", [1, 2], [3, 4]], [[1, 2], [3, 4]])
+
+
+def test_sign_of_complex_values_is_differentiable():
+    check_grads(wnp.sign, (np.array([0.3 + 0.4j, -1.0 + 0.2j]),), order=2)
+    np.testing.assert_array_equal(
+        wengert.grad(lambda x: wnp.sum(wnp.sign(x) * x))(np.array([1.0, -2.0])), [1.0, -1.0])
+
+
+def test_missing_rules_are_both_type_and_not_implemented_errors():
+    p = wengert.primitive(lambda x: x * 2.0)
+    with pytest.raises(NotImplementedError):
+        wengert.grad(p)(1.0)
+    with pytest.raises(TypeError):
+        wengert.jvp(p, (1.0,), (1.0,))

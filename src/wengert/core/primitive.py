@@ -26,8 +26,9 @@ Rule = Callable[..., Any]
 _NO_PARAMS: dict = {}  # shared by the recorded calls without keyword arguments
 
 
-class NotDifferentiableError(TypeError):
-    """A primitive was differentiated through an argument it has no rule for."""
+class NotDifferentiableError(TypeError, NotImplementedError):
+    """A primitive was differentiated through an argument it has no rule for (a
+    ``TypeError`` like JAX's, and a ``NotImplementedError`` like autograd's)."""
 
 
 class Primitive:

@@ -101,6 +101,39 @@ def _has_box(x: Any) -> bool:
     return False
 
 
+class _Concatenator:
+    """``numpy.r_`` / ``numpy.c_`` that also stack traced values (plain NumPy's otherwise).
+
+    Traced entries support the common forms: scalars, arrays and slices (``r_``
+    joins them along the first axis, ``c_`` makes 1-D entries columns and joins
+    along the last); NumPy's string directives are for plain arrays only.
+    """
+
+    def __init__(self, plain: Any, columns: bool) -> None:
+        self._plain, self._columns = plain, columns
+
+    def __getitem__(self, key: Any) -> Any:
+        items = key if isinstance(key, tuple) else (key,)
+        if not _builtins.any(_has_box(k) for k in items):
+            return self._plain[key]
+        if _builtins.any(isinstance(k, str) for k in items):
+            raise TypeError("wengert.numpy.r_/c_: string directives are not supported with "
+                            "traced values; use wengert.numpy.concatenate")
+        from ..rules.shape import atleast_1d, concatenate, reshape
+        parts = [_np.r_[k] if isinstance(k, slice) else atleast_1d(k) for k in items]
+        if not self._columns:
+            return concatenate(parts, axis=0)
+        parts = [reshape(p, (-1, 1)) if _np.ndim(_unbox(p)) == 1 else p for p in parts]
+        return concatenate(parts, axis=-1)
+
+    def __len__(self) -> int:
+        return 0
+
+
+r_ = _Concatenator(_np.r_, columns=False)
+c_ = _Concatenator(_np.c_, columns=True)
+
+
 def __getattr__(name: str) -> Any:
     fn = getattr(_np, name, None)
     if fn is None:

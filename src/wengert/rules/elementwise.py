@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, unbox
+from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
 from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
 
 Deriv = Callable[..., Any]
@@ -350,7 +350,19 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Any:
 _export(clip, "clip")
 
 # -- zero-derivative functions ----------------------------------------------
-sign = nondiff("sign")
+_sign_p = nondiff("sign")
+
+
+def sign(x: Any) -> Any:
+    """``numpy.sign``: piecewise constant for real input; for complex input NumPy 2 gives
+    ``x/|x|`` (0 at 0), which has a derivative."""
+    if isinstance(x, Box) and is_complex(x):
+        zero = np.equal(unbox(x), 0)
+        return where(zero, 0.0, x / absolute(where(zero, 1.0, x)))
+    return _sign_p(x)
+
+
+_export(sign, "sign")
 floor = nondiff("floor")
 trunc = nondiff("trunc")
 equal = nondiff("equal")
