@@ -276,3 +276,27 @@ def test_tape_holds_the_level_in_creation_order():
     z = y * 2.0 + x
     assert [n.prim.name if n.prim else None for n in tape] == [None, "sin", "multiply", "add"]
     assert z._node is tape[-1]
+
+
+# -- traced Python floats go through math ----------------------------------------------
+def test_traced_scalars_match_numpy_and_come_out_as_float64():
+    for fn, x in [(wnp.sin, 0.3), (wnp.log, 2.5), (wnp.tanh, -0.7), (wnp.exp, 1.2),
+                  (wnp.arccos, 0.4), (wnp.sqrt, 3.0)]:
+        value, g = wengert.value_and_grad(fn)(x)
+        assert type(value) is np.float64 and type(g) is np.float64
+        assert value == pytest.approx(float(fn(np.float64(x))), rel=4e-16, abs=0.0)
+
+
+def test_traced_scalars_outside_math_domains_behave_like_numpy():
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        assert wengert.value_and_grad(wnp.log)(0.0)[0] == -np.inf
+        assert np.isnan(wengert.value_and_grad(wnp.log)(-1.0)[0])
+        assert wengert.value_and_grad(wnp.exp)(1000.0)[0] == np.inf
+        assert np.isnan(wengert.value_and_grad(wnp.arcsin)(2.0)[0])
+
+
+def test_rules_on_python_floats_give_inf_like_numpy_instead_of_raising():
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        assert wengert.grad(lambda x: wnp.log(x * 1.0))(0.0) == np.inf
+        assert wengert.jvp(wnp.log, (0.0,), (1.0,))[1] == np.inf
+        assert wengert.grad(lambda x: 1.0 / x)(0.0) == -np.inf

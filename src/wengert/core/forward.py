@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .tracing import Box, accumulate
+from .tracing import Box, accumulate, call_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -38,7 +38,11 @@ class JVPBox(Box):
         out = None
         for i, a in enumerate(args):
             if isinstance(a, JVPBox) and a._level == level and a._tangent is not None:
-                t = prim.jvp_rule(i)(a._tangent, ans, *vals, **params)
+                rule = prim.jvp_rule(i)
+                try:
+                    t = rule(a._tangent, ans, *vals, **params)
+                except (ZeroDivisionError, OverflowError):  # as in lift1
+                    t = call_rule(rule, a._tangent, ans, vals, params)
                 if t is None:
                     continue
                 if out is None:
@@ -65,7 +69,10 @@ class JVPBox(Box):
         rule = rules[argnum] if rules is not None and argnum < len(rules) else None
         if rule is None:
             rule = prim.jvp_rule(argnum)
-        out = rule(tangent, ans, *vals, **params) if params else rule(tangent, ans, *vals)
+        try:
+            out = rule(tangent, ans, *vals, **params) if params else rule(tangent, ans, *vals)
+        except (ZeroDivisionError, OverflowError):  # Python floats; NumPy gives inf/nan
+            out = call_rule(rule, tangent, ans, vals, params)
         if out is None:
             return ans
         new = _new(cls)

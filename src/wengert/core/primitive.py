@@ -37,7 +37,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "operator", "__dict__",
+        "operator", "scalar", "__dict__",
     )
 
     def __init__(
@@ -74,6 +74,9 @@ class Primitive:
         # Python's operator with the same result on floats and float arrays, if any:
         # array operators call it directly, skipping the ufunc's dispatch.
         self.operator: Callable[[Any, Any], Any] | None = None
+        # The ``math`` function with the same value on a Python float, if any: traced
+        # scalar code then stays in Python floats, several times faster than NumPy's.
+        self.scalar: Callable[[float], float] | None = None
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         if len(args) == 1:  # one argument: skip bind's general loop
@@ -85,7 +88,14 @@ class Primitive:
             value = x._value
             if isinstance(value, Box):
                 return bind(self, args, params)
-            ans = self.impl(value, **params) if params else self.impl(value)
+            scalar = self.scalar
+            if scalar is not None and type(value) is float and not params:
+                try:
+                    ans = scalar(value)
+                except (ValueError, OverflowError):  # math raises where NumPy gives nan/inf
+                    ans = self.impl(value)
+            else:
+                ans = self.impl(value, **params) if params else self.impl(value)
             if self.nondiff and not x.sees_nondiff:
                 return ans
             return x.lift1(self, ans, x, 0, (value,), params or _NO_PARAMS)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .tracing import Box, accumulate
+from .tracing import Box, accumulate, call_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -309,7 +309,10 @@ def _sweep(order: list[Node], free: bool, observer: Observer | None) -> dict:
                 rule = None
             if rule is None:
                 rule = prim.vjp_rule(argnum)
-            ct = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+            try:
+                ct = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+            except (ZeroDivisionError, OverflowError):  # Python floats; NumPy gives inf/nan
+                ct = call_rule(rule, g, ans, args, params)
             if ct is None:
                 continue
             if observer is not None:

@@ -150,6 +150,20 @@ def accumulate(total: Any, term: Any, owners: int) -> Any:
     return total + term
 
 
+def numpy_scalar(x: Any) -> Any:
+    """A Python float or complex as NumPy's scalar, which gives inf or nan where Python's
+    raises (``1.0 / 0.0``, ``1e200 ** 2``); anything else unchanged."""
+    t = type(x)
+    return np.float64(x) if t is float else np.complex128(x) if t is complex else x
+
+
+def call_rule(rule: Any, first: Any, ans: Any, args: Sequence, params: dict) -> Any:
+    """``rule(first, ans, *args, **params)`` on NumPy scalars: the retry after Python's
+    float arithmetic raised where NumPy's returns inf or nan."""
+    return rule(numpy_scalar(first), numpy_scalar(ans), *[numpy_scalar(a) for a in args],
+                **params)
+
+
 def unbox(x: Any) -> Any:
     """The plain value inside any number of boxes."""
     while isinstance(x, Box):

@@ -11,6 +11,7 @@ the real ones; the non-holomorphic ``abs``, ``angle``, ``real``, ``imag`` and
 
 from __future__ import annotations
 
+import math
 import operator
 import sys
 from collections.abc import Callable
@@ -378,3 +379,11 @@ for _name in [
     "right_shift", "gcd", "lcm",
 ]:
     globals()[_name] = nondiff(_name)
+
+
+# Python floats through math: the same values (to an ulp) at a fraction of the cost.
+for _prim, _fn in [(sin, math.sin), (cos, math.cos), (tan, math.tan), (exp, math.exp),
+                   (log, math.log), (tanh, math.tanh), (sinh, math.sinh), (cosh, math.cosh),
+                   (arctan, math.atan), (sqrt, math.sqrt), (expm1, math.expm1),
+                   (log1p, math.log1p), (arcsin, math.asin), (arccos, math.acos)]:
+    _prim.scalar = _fn

@@ -90,5 +90,10 @@ def zeros_like_value(x: Any) -> Any:
 
 
 def strip_level(x: Any, level: int) -> Any:
-    """The value of ``x`` seen from outside the transform at ``level``."""
-    return x._value if isinstance(x, Box) and x._level == level else x
+    """The value of ``x`` seen from outside the transform at ``level`` (a traced Python
+    float, which scalar code is computed in, comes out as NumPy's float64, as NumPy
+    would have returned it)."""
+    if isinstance(x, Box) and x._level == level:
+        v = x._value
+        return np.float64(v) if type(v) is float else v
+    return x

@@ -64,6 +64,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
 def _tangent_of(o: Any, value: Any, level: int) -> Any:
     if isinstance(o, JVPBox) and o._level == level and o._tangent is not None:
         t = o._tangent
+        if type(t) is float:
+            return np.float64(t)
         if isinstance(t, Box) or np.shape(t) == np.shape(value):
             return t
         return np.broadcast_to(t, np.shape(value)).copy()

@@ -163,7 +163,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             else:
                 level, flat, in_def, boxes, out, aux, tape = _record_leaves(
                     f, args, kwargs, nums, has_aux)
-            value = out._value if isinstance(out, Box) and out._level == level else out
+            value = strip_level(out, level)
             if holomorphic or (type(value) is not float and type(value) is not np.float64):
                 _check_scalar(out, value, holomorphic)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
