@@ -65,6 +65,13 @@ class Tensor(VJPBox):
         return super().lift1(prim, ans, box, argnum, vals, params)
 
     @classmethod
+    def lift2(cls, prim: Any, ans: Any, first: Any, second: Any, vals: Sequence,
+              params: dict) -> Any:
+        if prim.nondiff or not _grad_enabled[0]:
+            return cls.lift(prim, ans, (first, second), vals, params, EAGER_LEVEL)
+        return super().lift2(prim, ans, first, second, vals, params)
+
+    @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int,
               tape: list | None = None) -> Tensor:
         t = cls.__new__(cls)

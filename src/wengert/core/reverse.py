@@ -210,6 +210,42 @@ class VJPBox(Box):
         return cls._make(ans, box._level, node, -1, tape)
 
     @classmethod
+    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+              params: dict) -> Any:
+        # lift() for two traced arguments (x * y): lift1's path with two parents.
+        n0 = first._node  # type: ignore[attr-defined]
+        n1 = second._node  # type: ignore[attr-defined]
+        v0, v1 = vals
+        if n0 is None or n1 is None or prim.multiple_results or prim.trims_args and (
+                type(v0) is np.ndarray and v0.size >= _META_MIN_SIZE
+                or type(v1) is np.ndarray and v1.size >= _META_MIN_SIZE):
+            return super().lift2(prim, ans, first, second, vals, params)
+        node = _new(Node)
+        node.prim = prim
+        node.args = vals
+        node.params = params
+        node.parents = ((0, n0, first._index), (1, n1, second._index))  # type: ignore
+        node.adjoint = None
+        if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
+            node.ans = ans
+        else:
+            node.ans = Meta(ans.shape, ans.dtype)
+        tape = first._tape  # type: ignore[attr-defined]
+        if tape is not None:
+            tape.append(node)
+        else:
+            node.seq = _next_seq()
+        if cls is VJPBox:
+            out = _new(VJPBox)
+            out._value = ans
+            out._level = first._level
+            out._node = node
+            out._index = -1
+            out._tape = tape
+            return out
+        return cls._make(ans, first._level, node, -1, tape)
+
+    @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int, tape: list | None) -> Any:
         box = cls(value, level, node, index)
         box._tape = tape

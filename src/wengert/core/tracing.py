@@ -65,6 +65,12 @@ class Box:
         args = tuple(box if i == argnum else v for i, v in enumerate(vals))
         return cls.lift(prim, ans, args, vals, params, box._level)
 
+    @classmethod
+    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+              params: dict) -> Any:
+        """``lift`` for a binary call on two boxes of this class and level (``x * y``)."""
+        return cls.lift(prim, ans, (first, second), vals, params, first._level)
+
 
 # How to turn a list or tuple holding traced values into one traced array (stacking its
 # entries, like numpy.array does with numbers); the NumPy layer installs it.

@@ -138,8 +138,7 @@ def _operator(prim: Primitive) -> Any:
             return ans
         if other is other_value:
             return self.lift1(prim, ans, self, 0, (value, other), _NO_PARAMS)
-        return self.lift(prim, ans, (self, other), (value, other_value), _NO_PARAMS,
-                         self._level)
+        return self.lift2(prim, ans, self, other, (value, other_value), _NO_PARAMS)
 
     return method
 
