@@ -356,7 +356,12 @@ def _sweep(order: list[Node], free: bool, observer: Observer | None) -> dict:
             if index < 0:
                 prev = parent.adjoint
                 # v̄ₚ += contribution; in place when the adjoint is a private array
-                parent.adjoint = ct if prev is None else accumulate(prev, ct, 2)
+                if prev is None:
+                    parent.adjoint = ct
+                elif type(prev) is float:
+                    parent.adjoint = prev + ct
+                else:
+                    parent.adjoint = accumulate(prev, ct, 2)
             else:
                 parent.adjoint = _add_output(parent.adjoint, parent, index, ct)
         if free:
