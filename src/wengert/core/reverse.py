@@ -309,16 +309,16 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None =
             node.adjoint = ct if prev is None else prev + ct
         else:
             node.adjoint = _add_output(node.adjoint, node, index, ct)
-    order = tape[::-1] if tape is not None else toposort(roots)
+    order: Iterable[Node] = reversed(tape) if tape is not None else toposort(roots)
     try:
         return _sweep(order, free, observer)
     except BaseException:
-        for node in order:  # a failed sweep must not leave adjoints behind
+        for node in (tape if tape is not None else order):  # leave no adjoints behind
             node.adjoint = None
         raise
 
 
-def _sweep(order: list[Node], free: bool, observer: Observer | None) -> dict:
+def _sweep(order: Iterable[Node], free: bool, observer: Observer | None) -> dict:
     leaves: dict = {}
     for node in order:
         g = node.adjoint

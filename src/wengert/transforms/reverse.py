@@ -30,6 +30,9 @@ from ._common import (
 )
 
 
+_new = object.__new__
+
+
 def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
     """Run ``f`` under a fresh reverse-mode level."""
     flat, in_def = tree_flatten(primals)
@@ -92,7 +95,10 @@ def _record_leaves(f: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple
         if type(x) is not float:
             checked = False
         flat.append(x)
-        box = VJPBox(x, level, Node.leaf(), -1, tape)
+        node = Node.leaf()
+        tape.append(node)
+        box = _new(VJPBox)  # VJPBox(x, level, node, -1, tape), spelled out: per call cost
+        box._value, box._level, box._node, box._index, box._tape = x, level, node, -1, tape
         boxes.append(box)
         new_args[i] = box
     if not checked:
@@ -164,12 +170,15 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 level, flat, in_def, boxes, out, aux, tape = _record_leaves(
                     f, args, kwargs, nums, has_aux)
             value = strip_level(out, level)
-            if holomorphic or (type(value) is not float and type(value) is not np.float64):
+            if type(value) is np.float64 and not holomorphic:
+                seed: Any = 1.0
+            else:
                 _check_scalar(out, value, holomorphic)
+                seed = _one_like(value)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
                 # the graph is used once: free it as we go
-                adjoints = backward_pass([(out._node, out._index, _one_like(value))],
-                                         tape=tape, free=True)
+                adjoints = backward_pass([(out._node, out._index, seed)], tape=tape,
+                                         free=True)
             else:
                 adjoints = {}
         finally:
