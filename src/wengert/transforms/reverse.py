@@ -29,7 +29,6 @@ from ._common import (
     zeros_like_value,
 )
 
-
 _new = object.__new__
 
 
