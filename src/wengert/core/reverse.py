@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _next_seq = itertools.count().__next__
 _new = object.__new__
 _NO_PARAMS: dict = {}
+_SCALARS = frozenset({float, np.float64})
 
 
 class Meta:
@@ -358,7 +359,7 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None) -> dict
                 # v̄ₚ += contribution; in place when the adjoint is a private array
                 if prev is None:
                     parent.adjoint = ct
-                elif type(prev) is float:
+                elif type(prev) in _SCALARS:
                     parent.adjoint = prev + ct
                 else:
                     parent.adjoint = accumulate(prev, ct, 2)

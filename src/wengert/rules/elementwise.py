@@ -108,20 +108,23 @@ def _arith(name: str, op: Any, ufunc: Any, **kw: Any) -> Any:
     return p
 
 
+# Real scalars, Python's and NumPy's: they need no unbroadcast (checked inline, not by a call).
+_S = frozenset({float, np.float64})
+
 # Linear ones need no saved values, only shapes.
 add = _arith("add", operator.add, np.add, keep_args=False, keep_ans=False)
 add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
            lambda t, ans, x, y: broadcast_tangent(t, ans))
-# (Python floats, the scalar case, skip the call to unbroadcast.)
-add.defvjp(lambda g, ans, x, y: g if type(g) is float is type(x) else unbroadcast(g, x),
-           lambda g, ans, x, y: g if type(g) is float is type(y) else unbroadcast(g, y))
+add.defvjp(lambda g, ans, x, y: g if type(g) in _S and type(x) in _S else unbroadcast(g, x),
+           lambda g, ans, x, y: g if type(g) in _S and type(y) in _S else unbroadcast(g, y))
 _export(add, "add")
 
 subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
-subtract.defvjp(lambda g, ans, x, y: g if type(g) is float is type(x) else unbroadcast(g, x),
-                lambda g, ans, x, y: -g if type(g) is float is type(y) else unbroadcast(-g, y))
+subtract.defvjp(
+    lambda g, ans, x, y: g if type(g) in _S and type(x) in _S else unbroadcast(g, x),
+    lambda g, ans, x, y: -g if type(g) in _S and type(y) in _S else unbroadcast(-g, y))
 _export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
@@ -138,9 +141,9 @@ multiply = _arith("multiply", operator.mul, np.multiply, keep_ans=False)
 multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
                 lambda t, ans, x, y: broadcast_tangent(x * t, ans))
 multiply.defvjp(
-    lambda g, ans, x, y: g * y if type(g) is float is type(x) is type(y)
+    lambda g, ans, x, y: g * y if type(g) in _S and type(x) in _S and type(y) in _S
     else unbroadcast(g * y, x),
-    lambda g, ans, x, y: x * g if type(g) is float is type(x) is type(y)
+    lambda g, ans, x, y: x * g if type(g) in _S and type(x) in _S and type(y) in _S
     else unbroadcast(x * g, y))
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 _export(multiply, "multiply")
