@@ -11,6 +11,7 @@ the graph it went through, as PyTorch does.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import weakref
 from collections.abc import Sequence
@@ -23,8 +24,21 @@ from .core.tracing import EXACT_REFCOUNTS, Box, collector_paused, unbox
 
 EAGER_LEVEL = 1
 _grad_enabled = [True]
-_leaf_owner: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_new = object.__new__
 _retained: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # retain_grad()
+
+
+class _LeafNode(Node):
+    """A leaf tensor's node; it knows its tensor (weakly), to hand it its ``.grad``."""
+
+    __slots__ = ("owner",)
+    owner: weakref.ref
+
+
+def _leaf_of(tensor: Tensor) -> _LeafNode:
+    node: Any = _LeafNode.leaf()
+    node.owner = weakref.ref(tensor)
+    return node
 
 
 class Tensor(VJPBox):
@@ -40,11 +54,9 @@ class Tensor(VJPBox):
             raise TypeError(
                 f"tensor: only float or complex tensors can require gradients, got dtype "
                 f"{value.dtype}; pass float data (e.g. 1.0) or dtype=float")
-        node = Node.leaf() if requires_grad else None
-        VJPBox.__init__(self, value, EAGER_LEVEL, node)
+        self._value, self._level, self._index, self._tape = value, EAGER_LEVEL, -1, None
+        self._node = _leaf_of(self) if requires_grad else None
         self._grad: Tensor | None = None
-        if node is not None:
-            _leaf_owner[node] = self
 
     # -- how the engine makes tensors -------------------------------------------------
     @classmethod
@@ -74,15 +86,23 @@ class Tensor(VJPBox):
     @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int,
               tape: list | None = None) -> Tensor:
-        t = cls.__new__(cls)
-        t._value, t._level, t._node, t._index, t._grad = value, level, node, index, None
+        t = _new(cls)
+        t._value = value
+        t._level = level
+        t._node = node
+        t._index = index
+        t._grad = None
         t._tape = None  # eager tensors keep no tape: their graph is freed with them
         return t
 
     @classmethod
     def _constant(cls, ans: Any, level: int) -> Any:
-        t = cls.__new__(cls)
-        t._value, t._level, t._node, t._index, t._grad = ans, level, None, -1, None
+        t = _new(cls)
+        t._value = ans
+        t._level = level
+        t._node = None
+        t._index = -1
+        t._grad = None
         t._tape = None
         return t
 
@@ -148,8 +168,7 @@ class Tensor(VJPBox):
             if np.result_type(self._value).kind not in "fc":
                 raise TypeError("requires_grad_: only float or complex tensors can require "
                                 "gradients")
-            self._node = Node.leaf()
-            _leaf_owner[self._node] = self
+            self._node = _leaf_of(self)
         elif not requires_grad:
             self._node = None
         return self
@@ -185,18 +204,20 @@ class Tensor(VJPBox):
                                "create its inputs with requires_grad=True")
         shape = np.shape(self._value)
         if gradient is None:
-            if int(np.prod(shape)) != 1:
+            if shape and math.prod(shape) != 1:
                 raise RuntimeError(
                     f"backward: the tensor has shape {shape}, so the gradient is not implied; "
                     f"pass gradient= (an array of shape {shape}), or reduce it first, "
                     f"e.g. y.sum().backward()")
-            gradient = np.ones(shape, dtype=np.result_type(self._value))
+            gradient = (1.0 if type(self._value) in (float, np.float64)
+                        else np.ones(shape, dtype=np.result_type(self._value)))
         else:
             gradient = unbox(gradient)
             if np.shape(gradient) != shape:
                 raise ValueError(f"backward: gradient has shape {np.shape(gradient)}, but the "
                                  f"tensor has shape {shape}")
-        retained = {node: t for node, t in _retained.items() if t._node is node}
+        retained = ({node: t for node, t in _retained.items() if t._node is node}
+                    if len(_retained) else {})
         observer = None
         if retained:  # non-leaves that asked for their gradient (retain_grad)
             adjoints: dict = {}
@@ -213,15 +234,16 @@ class Tensor(VJPBox):
         if retained:
             leaves.update(adjoints)
         for node, g in leaves.items():
-            owner = _leaf_owner.get(node)
-            if owner is None:
-                owner = retained.get(node)
+            owner = node.owner() if type(node) is _LeafNode else retained.get(node)
             if owner is None:
                 continue
-            g = np.asarray(g, dtype=np.result_type(owner._value))
-            if np.shape(g) != np.shape(owner._value):
-                g = np.broadcast_to(g, np.shape(owner._value)).copy()
-            owner.grad = Tensor(g) if owner.grad is None else Tensor(owner.grad._value + g)
+            value = owner._value
+            g = np.asarray(g, dtype=value.dtype if type(value) is np.ndarray
+                           else np.result_type(value))
+            if g.shape != np.shape(value):
+                g = np.broadcast_to(g, np.shape(value)).copy()
+            old = owner._grad
+            owner._grad = Tensor._constant(g if old is None else old._value + g, EAGER_LEVEL)
 
     def item(self) -> Any:
         return np.asarray(self._value).item()
