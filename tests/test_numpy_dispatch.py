@@ -133,3 +133,48 @@ def test_traced_values_behave_like_arrays():
     expected[0, 0] += 1
     expected += 1 / 6
     np.testing.assert_allclose(g, expected)
+
+
+def test_array_methods_of_traced_values():
+    z = np.array([1.0 + 2.0j, -0.5 + 0.3j])
+    for method in ("conj", "conjugate"):
+        g = wengert.grad(lambda z: wnp.real(wnp.sum(getattr(z, method)() * z)))(z)
+        np.testing.assert_allclose(g, 2 * np.conj(z))  # d|z|² in JAX's convention
+    x = np.array([1.5, 2.2, 3.7])
+    # repeat, take and round are the wengert.numpy functions of the array
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum(x.repeat(2, axis=0)))(x),
+                               [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum(x.take([0, 0, 2]) * x[1]))(x),
+                               [2 * 2.2, 1.5 + 1.5 + 3.7, 2.2])
+    np.testing.assert_array_equal(wengert.grad(lambda x: x.round(1).sum())(x), np.zeros(3))
+    value, _ = wengert.value_and_grad(lambda x: x.sum() * x.argmax() + x.any() + x.all())(x)
+    assert value == 2 * x.sum() + 2
+    with pytest.raises(TypeError, match=r"ndarray.sort .* `wengert.numpy.sort"):
+        wengert.grad(lambda x: x.sort())(x)
+    with pytest.raises(TypeError, match=r"ndarray.fill"):
+        wengert.grad(lambda x: x.fill(0.0))(x)
+
+
+def test_lexsort_of_traced_keys_is_plain_indices():
+    x = np.array([3.0, 1.0, 2.0, 1.0])
+    y = np.array([1.0, 2.0, 1.0, 1.0])
+    order = np.lexsort((x, y))
+
+    def f(x):
+        idx = wnp.lexsort((x, y))
+        np.testing.assert_array_equal(idx, order)
+        return wnp.sum(x[idx] * np.arange(4.0))
+    np.testing.assert_array_equal(wengert.grad(f)(x), np.argsort(order).astype(float))
+
+
+def test_bincount_and_histogram_weights_are_differentiable():
+    idx = np.array([0, 2, 2, 1])
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    g = wengert.grad(lambda w: wnp.sum(wnp.bincount(idx, w) ** 2))(w)
+    np.testing.assert_allclose(g, 2 * np.bincount(idx, w)[idx])  # [2, 10, 10, 8]
+    data = np.array([0.1, 0.2, 0.7, 0.9])
+    g = wengert.grad(lambda w: wnp.histogram(data, bins=2, weights=w)[0][1])(w)
+    np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, 1.0])
+    t = wengert.tensor(w, requires_grad=True)
+    wnp.sum(wnp.bincount(idx, t)).backward()
+    np.testing.assert_array_equal(t.grad.numpy(), np.ones(4))

@@ -49,6 +49,8 @@ SPECS = [
     _u("absolute", sample=away_from_zero(), complex_ok=True), _u("real", complex_ok=True),
     _u("imag", complex_ok=True), _u("conjugate", complex_ok=True),
     Spec(["angle"], lambda z: wnp.angle(z + 0.5j), [[(3,)]], complex_ok=True, name="angle"),
+    Spec(["angle"], lambda z: wnp.angle(z + 0.5j, deg=True), [[(3,)]], complex_ok=True,
+         ref=lambda z: np.angle(z + 0.5j, deg=True), name="angle-deg"),
     Spec(["where"], lambda x, y: wnp.where(np.array([True, False, True]), x, y),
          [[(3,), (3,)], [(2, 3), (3,)], [(), (3,)]], name="where"),
     Spec(["maximum", "minimum"], lambda x: wnp.clip(x, -0.5, 0.7), [[(4,)]],

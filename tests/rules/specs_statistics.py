@@ -8,6 +8,8 @@ import wengert.numpy as wnp
 
 from .spec import Spec, distinct
 
+_HIST_DATA = np.array([0.1, 2.5, 1.0, 3.0, 0.4, 1.7])
+
 SPECS = [
     Spec(["getitem"], lambda x: wnp.median(x), [[(5,)], [(4,)], [(2, 3)]], sample=distinct(),
          ref=np.median, name="median"),
@@ -29,4 +31,16 @@ SPECS = [
     Spec(["broadcast_to"], lambda x: wnp.full((2, 3), x), [[()]], name="full"),
     Spec(["multiply"], lambda a, b: wnp.linspace(a, b, 7), [[(), ()]],
          ref=lambda a, b: np.linspace(a, b, 7), name="linspace"),
+    Spec(["bincount"], lambda w: wnp.bincount(np.array([0, 2, 2, 4, 0]), w, minlength=6),
+         [[(5,)]], ref=lambda w: np.bincount(np.array([0, 2, 2, 4, 0]), w, minlength=6),
+         complex_ok=True, name="bincount-weights"),
+    Spec(["bincount"], lambda w: wnp.histogram(_HIST_DATA, bins=3, weights=w)[0], [[(6,)]],
+         ref=lambda w: np.histogram(_HIST_DATA, bins=3, weights=w)[0], name="histogram"),
+    Spec(["bincount"], lambda w: wnp.histogram(_HIST_DATA, bins=[0.0, 0.5, 2.0, 3.0],
+                                              weights=w, density=True)[0], [[(6,)]],
+         sample=lambda rng, s: rng.uniform(0.5, 2.0, s),
+         ref=lambda w: np.histogram(_HIST_DATA, bins=[0.0, 0.5, 2.0, 3.0], weights=w,
+                                    density=True)[0], name="histogram-density"),
+    Spec(["min", "max"], lambda a: wnp.histogram(a, bins=4)[1], [[(7,)]], sample=distinct(),
+         ref=lambda a: np.histogram(a, bins=4)[1], name="histogram-edges"),
 ]

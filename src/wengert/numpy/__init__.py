@@ -40,6 +40,13 @@ for _name in [
         globals()[_name] = getattr(_np, _name)
 
 
+def _unbox_deep(x: Any) -> Any:
+    """The plain value of x, also inside lists and tuples (lexsort's keys)."""
+    if type(x) in (list, tuple):
+        return type(x)(_unbox_deep(v) for v in x)
+    return _unbox(x)
+
+
 def _unboxing(name: str) -> Any:
     """A NumPy function whose result never depends differentiably on its input."""
     fn = getattr(_np, name)
@@ -47,8 +54,8 @@ def _unboxing(name: str) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..tensor import EAGER_LEVEL, Tensor
         tensors = _builtins.any(isinstance(a, Tensor) for a in args)
-        args = tuple(_unbox(a) for a in args)
-        kwargs = {k: _unbox(v) for k, v in kwargs.items()}
+        args = tuple(_unbox_deep(a) for a in args)
+        kwargs = {k: _unbox_deep(v) for k, v in kwargs.items()}
         out = fn(*args, **kwargs)
         if tensors and name in _TENSOR_RESULTS:  # the tensor API gets tensors back
             return Tensor._constant(out, EAGER_LEVEL)
@@ -66,8 +73,8 @@ _TENSOR_RESULTS = frozenset({
     "bincount", "nanargmax", "nanargmin", "isin"})
 for _name in ["zeros_like", "ones_like", "empty_like", "full_like", "shape", "ndim", "size",
               "argmax", "argmin", "argsort", "argwhere", "flatnonzero", "count_nonzero",
-              "all", "any", "array_equiv", "searchsorted", "digitize", "bincount",
-              "histogram", "unique", "nanargmax", "nanargmin", "lexsort", "isin", "iscomplex",
+              "all", "any", "array_equiv", "searchsorted", "digitize",
+              "unique", "nanargmax", "nanargmin", "lexsort", "isin", "iscomplex",
               "allclose", "isclose", "array_equal", "iscomplexobj", "isrealobj", "isreal"]:
     if _name not in globals():
         globals()[_name] = _unboxing(_name)

@@ -33,6 +33,14 @@ def _refuse_inplace(self: Box, *args: Any) -> None:
     )
 
 
+def _refuse_method(name: str) -> None:
+    alternative = {"sort": "wengert.numpy.sort(x)", "partition": "wengert.numpy.partition(x, k)",
+                   "resize": "wengert.numpy.resize(x, shape)"}.get(
+        name, "wengert.numpy.at(x)[idx].set(v)")
+    raise TypeError(f"wengert: ndarray.{name} changes a traced array in place, which cannot "
+                    f"be differentiated; use the functional `{alternative}` instead.")
+
+
 def _iter(self: Box) -> Any:
     n = self.shape[0] if self.shape else None
     if n is None:
@@ -200,6 +208,13 @@ _methods: dict[str, Any] = {
     "item": lambda self, *a: _value(self).item(*a),
     "tolist": lambda self: np.asarray(_value(self)).tolist(),
     "copy": lambda self: self,
+    # ndarray methods that are wengert.numpy functions of the array
+    **{name: (lambda name: lambda self, *a, **k: getattr(_wnp(), name)(self, *a, **k))(name)
+       for name in ("all", "any", "argmax", "argmin", "argsort", "argpartition", "nonzero",
+                    "searchsorted", "repeat", "round", "take", "compress", "choose")},
+    # the ones that change the array in place
+    **{name: (lambda name: lambda self, *a, **k: _refuse_method(name))(name)
+       for name in ("sort", "partition", "fill", "put", "resize", "itemset")},
     "__copy__": lambda self: self,
     "__deepcopy__": lambda self, memo: self,
 }
@@ -208,7 +223,7 @@ def _as_method(name: str, fn: Any) -> Any:
     """Primitives are callable objects, not functions: give them a ``self``."""
     if isinstance(fn, type(_as_method)) or fn is object.__hash__:
         return fn
-    if isinstance(fn, Primitive):  # operators: the hot path
+    if isinstance(fn, Primitive) and name.startswith("__"):  # operators: the hot path
         if name in ("__neg__", "__pos__", "__abs__"):
             return lambda self: bind(fn, (self,), _NO_PARAMS)
         return _operator(fn)
@@ -230,6 +245,8 @@ _props: dict[str, Any] = {
     "real": lambda self: ew.real(self),
     "at": lambda self: _wnp().at(self),  # JAX-style x.at[idx].set(v)
     "imag": lambda self: ew.imag(self),
+    "itemsize": lambda self: np.result_type(_value(self)).itemsize,
+    "nbytes": lambda self: np.asarray(_value(self)).nbytes,
 }
 for _name, _fn in _props.items():
     setattr(Box, _name, property(_fn))

@@ -146,9 +146,46 @@ inv_p.defjvp(lambda t, ans, a: -matmul(ans, matmul(t, ans)))
 inv_p.defvjp(lambda g, ans, a: -matmul(_T(ans), matmul(g, _T(ans))))
 
 det_p = defprim("linalg.det", np.linalg.det)
-# d det(A) = det(A) tr(A⁻¹ dA): exact wherever A is invertible.
-det_p.defjvp(lambda t, ans, a: ans * _tr(solve_p(a, t)))
-det_p.defvjp(lambda g, ans, a: _row(_row(g * ans)) * _T(inv_p(a)))
+
+
+def _cofactors(a: Any) -> Any:
+    """The cofactor matrix C (Cᵢⱼ = (-1)^(i+j) det of A without row i and column j),
+    from determinants of minors: the derivative of det where A is singular (then
+    det(A)·A⁻ᵀ, its value elsewhere, cannot be formed).  O(n²) determinants, so only
+    for singular input."""
+    n = shape(a)[-1]
+    if n == 1:
+        return np.ones_like(unbox(a))
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)])  # (n, n-1)
+    rows = keep[:, None, :, None]  # minor (i, j) keeps rows keep[i] and columns keep[j]
+    cols = keep[None, :, None, :]
+    minors = getitem_p(a, idx=(Ellipsis, rows, cols))  # (..., n, n, n-1, n-1)
+    signs = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return signs * det_p(minors)
+
+
+def _singular(ans: Any, a: Any) -> bool:
+    """Whether some matrix of the stack is singular or nearly so: |det| below 1e-8 of
+    Hadamard's bound ∏ᵢ‖rowᵢ‖.  There det(A)·A⁻¹ loses the second derivative to
+    cancellation (or fails), and the cofactors, exact at any A, take over."""
+    bound = np.prod(np.linalg.norm(unbox(a), axis=-1), axis=-1)
+    return bool(np.any(np.abs(unbox(ans)) <= 1e-8 * bound))
+
+
+# d det(A) = tr(adj(A) dA), adj(A)ᵀ = det(A) A⁻ᵀ where A is invertible.
+def _det_jvp(t: Any, ans: Any, a: Any) -> Any:
+    if _singular(ans, a):
+        return _sum(_cofactors(a) * t, axis=(-2, -1))
+    return ans * _tr(solve_p(a, t))
+
+
+def _det_vjp(g: Any, ans: Any, a: Any) -> Any:
+    if _singular(ans, a):
+        return _row(_row(g)) * _cofactors(a)
+    return _row(_row(g * ans)) * _T(inv_p(a))
+
+
+det_p.defjvp(_det_jvp).defvjp(_det_vjp)
 
 slogdet_p = defprim("linalg.slogdet", np.linalg.slogdet, multiple_results=True)
 

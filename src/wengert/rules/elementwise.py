@@ -264,9 +264,14 @@ __all__ += ["radians", "degrees"]
 
 
 def _sinc_deriv(ans: Any, x: Any) -> Any:
-    # d/dx sin(πx)/(πx) = (cos(πx) - sinc(x)) / x, and 0 at x = 0.
-    safe = where(equal(x, 0), 1.0, x)
-    return where(equal(x, 0), 0.0, (cos(np.pi * safe) - ans) / safe)
+    # d/dx sin(πx)/(πx) = (cos(πx) - sinc(x)) / x; near 0 that cancels, so there its
+    # Taylor polynomial -(π²/3)x + (π⁴/30)x³ - (π⁶/840)x⁵ (error < 1e-14 for |x| < 0.01),
+    # which also gives the higher derivatives at 0.
+    small = less(absolute(x), 1e-2)
+    safe = where(small, 1.0, x)
+    x2 = x * x
+    near_zero = x * (-np.pi ** 2 / 3 + x2 * (np.pi ** 4 / 30 - x2 * (np.pi ** 6 / 840)))
+    return where(small, near_zero, (cos(np.pi * safe) - ans) / safe)
 
 
 sinc = unary("sinc", np.sinc, _sinc_deriv)
@@ -317,8 +322,24 @@ def _angle_sq(x: Any) -> Any:
     return where(equal(r2, 0), 1.0, r2)
 
 
-angle.defjvp(lambda t, ans, x: imag(conj(x) * t) / _angle_sq(x) if is_complex(x) else None)
-angle.defvjp(lambda g, ans, x: -1j * g * conj(x) / _angle_sq(x) if is_complex(x) else None)
+
+
+def _angle_jvp(t: Any, ans: Any, x: Any, deg: bool = False) -> Any:
+    if not is_complex(x):
+        return None
+    out = imag(conj(x) * t) / _angle_sq(x)
+    return out * (180.0 / np.pi) if deg else out
+
+
+def _angle_vjp(g: Any, ans: Any, x: Any, deg: bool = False) -> Any:
+    if not is_complex(x):
+        return None
+    if deg:
+        g = g * (180.0 / np.pi)
+    return -1j * g * conj(x) / _angle_sq(x)
+
+
+angle.defjvp(_angle_jvp).defvjp(_angle_vjp)
 _export(angle, "angle")
 
 # -- selection ---------------------------------------------------------------

@@ -194,10 +194,9 @@ cumprod_p = defprim("cumprod", lambda x, axis: np.cumprod(x, axis=axis))
 
 
 def _first_zero(x: Any, axis: int) -> tuple | None:
-    """``(position, before, at, after)`` masks relative to each lane's first zero of x
-    along ``axis``, or None if x has no zeros (then ∂yₖ/∂xᵢ = yₖ/xᵢ, and the rules
-    can divide).  Positions after a lane's first zero get no derivative but at
-    ``at`` (yₖ = 0 there whatever the later entries are)."""
+    """``(before, at, after)`` masks relative to each lane's first zero z of x along
+    ``axis``, or None if x has no zeros (then ∂yₖ/∂xᵢ = yₖ/xᵢ, and the rules can
+    divide)."""
     zeros = np.equal(unbox(x), 0)
     if not np.any(zeros):
         return None
@@ -205,40 +204,49 @@ def _first_zero(x: Any, axis: int) -> tuple | None:
     first = np.where(np.any(zeros, axis=axis, keepdims=True),
                      np.argmax(zeros, axis=axis, keepdims=True), n)
     index = np.arange(n).reshape([-1 if i == axis else 1 for i in range(zeros.ndim)])
-    return index, index < first, index == first, index > first
+    return index < first, index == first, index > first
 
 
-def _after_first_zero(x: Any, axis: int, masks: tuple) -> tuple:
-    """(∏_{j<z} xⱼ per lane, cₖ = ∏_{z<j≤k} xⱼ for k ≥ z), z the lane's first zero."""
-    _, before, at, _ = masks
-    before_prod = prod_p(where(before, x, 1.0), axis=(axis,), keepdims=True)
-    c = cumprod_p(where(before | at, 1.0, x), axis=axis)
-    return before_prod, c
+def _split_at_zero(x: Any, axis: int, masks: tuple) -> tuple:
+    """Write yₖ = B·x_z·cₖ for k ≥ z: B = ∏_{j<z} xⱼ (no zeros), x_z (zero here, but not
+    nearby: the second derivatives need it), cₖ = ∏_{z<j≤k} xⱼ (a cumprod of
+    ``rest``, later zeros included)."""
+    before, at, _ = masks
+    b = prod_p(where(before, x, 1.0), axis=(axis,), keepdims=True)
+    x_z = sum_p(where(at, x, 0.0), axis=(axis,), keepdims=True)
+    rest = where(before | at, 1.0, x)
+    return b, x_z, rest, cumprod_p(rest, axis=axis)
 
 
 def _cumprod_jvp(t: Any, ans: Any, x: Any, axis: int) -> Any:
     masks = _first_zero(x, axis)
     if masks is None:
         return ans * cumsum_p(t / x, axis=axis)
-    _, before, at, _ = masks
-    # k < z: yₖ·Σ_{i≤k} tᵢ/xᵢ; k ≥ z: only i = z contributes, tᵤ·∏_{j<z}xⱼ·cₖ.
-    before_prod, c = _after_first_zero(x, axis, masks)
-    t_at = sum_p(where(at, t, 0.0), axis=(axis,), keepdims=True)
-    early = ans * cumsum_p(where(before, t, 0.0) / where(before, x, 1.0), axis=axis)
-    return where(before, early, t_at * before_prod * c)
+    before, at, _ = masks
+    b, x_z, rest, c = _split_at_zero(x, axis, masks)
+    safe_x = where(before, x, 1.0)
+    # k < z: yₖ·Σ_{i≤k} tᵢ/xᵢ.  k ≥ z: the product rule on B·x_z·cₖ.
+    early = ans * cumsum_p(where(before, t, 0.0) / safe_x, axis=axis)
+    t_b = b * sum_p(where(before, t, 0.0) / safe_x, axis=(axis,), keepdims=True)
+    t_z = sum_p(where(at, t, 0.0), axis=(axis,), keepdims=True)
+    t_c = _cumprod_jvp(where(before | at, 0.0, t), c, rest, axis)
+    return where(before, early, (t_b * x_z + b * t_z) * c + b * x_z * t_c)
 
 
 def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int) -> Any:
     masks = _first_zero(x, axis)
     if masks is None:
         return flip(cumsum_p(flip(g * ans, axis), axis=axis), axis) / x
-    _, before, at, _ = masks
-    # i < z: Σ_{k≥i} gₖyₖ / xᵢ; i = z: ∏_{j<z}xⱼ·Σ_{k≥z} gₖcₖ; i > z: 0.
-    before_prod, c = _after_first_zero(x, axis, masks)
-    tail = flip(cumsum_p(flip(g * ans, axis), axis=axis), axis)
-    early = where(before, tail / where(before, x, 1.0), 0.0)
-    at_z = before_prod * sum_p(where(before, 0.0, g * c), axis=(axis,), keepdims=True)
-    return early + where(at, at_z, 0.0)
+    before, at, after = masks
+    b, x_z, rest, c = _split_at_zero(x, axis, masks)
+    safe_x = where(before, x, 1.0)
+    # The transpose of the JVP above, term by term.
+    g_late = where(before, 0.0, g)
+    s = sum_p(g_late * c, axis=(axis,), keepdims=True)  # Σ_{k≥z} gₖcₖ
+    tail = flip(cumsum_p(flip(where(before, g * ans, 0.0), axis), axis=axis), axis)
+    early = (tail + b * x_z * s) / safe_x
+    late = b * x_z * _cumprod_vjp(g_late, c, rest, axis)
+    return where(before, early, where(at, b * s, where(after, late, 0.0)))
 
 
 cumprod_p.defjvp(_cumprod_jvp)

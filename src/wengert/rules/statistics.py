@@ -13,12 +13,20 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box, unbox
-from ._util import exporter, ndim, normalize_axis, shape
+from ._util import defprim, exporter, ndim, normalize_axis, shape
 from .elementwise import conj, isfinite, where
 from .indexing import sort
 from .linalg import matmul
 from .reductions import mean
-from .shape import broadcast_to, expand_dims, getitem, moveaxis, reshape, transpose
+from .shape import (
+    broadcast_to,
+    expand_dims,
+    getitem,
+    getitem_p,
+    moveaxis,
+    reshape,
+    transpose,
+)
 
 __all__: list[str] = []
 
@@ -185,4 +193,82 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     if retstep:
         return out, (stop - start) / ((num - 1) if endpoint else num)
     return out
+
+
+# -- counting: differentiable in the weights ------------------------------------------
+def _bincount_impl(weights: Any, x: Any, minlength: int) -> Any:
+    if np.iscomplexobj(weights):  # np.bincount casts weights to float
+        return (np.bincount(x, np.real(weights), minlength)
+                + 1j * np.bincount(x, np.imag(weights), minlength))
+    return np.bincount(x, weights, minlength)
+
+
+# Linear in the weights: out[k] = Σ_{i: x[i] = k} weights[i]; its transpose gathers.
+bincount_weights_p = defprim("bincount", _bincount_impl, keep_args=False, keep_ans=False)
+bincount_weights_p.deflinear().defvjp(
+    lambda g, ans, weights, x, minlength: getitem_p(g, idx=x))
+
+
+@_export
+def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
+    """``numpy.bincount``, differentiable in ``weights`` (the counts of ``x`` are not);
+    complex weights are summed as such (NumPy refuses them)."""
+    if not isinstance(weights, Box) and not isinstance(x, Box):
+        if weights is None:
+            return np.bincount(x, None, minlength)
+        return _bincount_impl(weights, x, minlength)  # complex weights too (as JAX)
+    idx = np.asarray(unbox(x))
+    if weights is None:
+        return _constant_like(np.bincount(idx, None, minlength), x)
+    if idx.ndim != 1 or shape(weights) != idx.shape:
+        raise ValueError("wengert.numpy.bincount: x must be 1-D and weights of its shape, "
+                         f"got {idx.shape} and {shape(weights)}")
+    return bincount_weights_p(weights, x=idx, minlength=int(minlength))
+
+
+def _constant_like(value: Any, like: Any) -> Any:
+    """A result with no derivative: a constant tensor for the tensor API, else plain."""
+    from ..tensor import Tensor
+    return Tensor._constant(value, like._level) if isinstance(like, Tensor) else value
+
+
+@_export
+def histogram(a: Any, bins: Any = 10, range: Any = None, density: bool | None = None,  # noqa: A002
+              weights: Any = None) -> tuple:
+    """``numpy.histogram``, differentiable in ``weights`` and, when the edges come from
+    the data (``bins`` a count, no ``range``), in the edges; the counts are piecewise
+    constant in ``a``, so ``a`` gets no derivative through them."""
+    if not isinstance(a, Box) and not isinstance(weights, Box):
+        return np.histogram(a, bins, range, density, weights)
+    values = np.asarray(unbox(a)).ravel()
+    edges_value = np.histogram_bin_edges(values, unbox(bins), range)
+    edges: Any = edges_value
+    if isinstance(a, Box) and np.ndim(unbox(bins)) == 0 and range is None and values.size:
+        # The edges are linspace(min a, max a) (widened by 1/2 when they agree).
+        from .reductions import max as amax
+        from .reductions import min as amin
+        lo, hi = amin(a), amax(a)
+        if values.min() == values.max():
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = lo + (hi - lo) * np.linspace(0.0, 1.0, len(edges_value))
+    n = len(edges_value) - 1
+    # NumPy's bins are half-open [e_k, e_k+1) but for the last, which is closed.
+    which = np.searchsorted(edges_value, values, side="right") - 1
+    which[values == edges_value[-1]] = n - 1
+    inside = (which >= 0) & (which < n)
+    if weights is None:
+        w: Any = np.ones(int(inside.sum()))
+    else:
+        if shape(weights) != np.shape(unbox(a)):
+            raise ValueError("wengert.numpy.histogram: weights must have the shape of a, "
+                             f"got {shape(weights)} and {np.shape(unbox(a))}")
+        w = getitem(reshape(weights, (-1,)), np.flatnonzero(inside))
+    hist = bincount(which[inside], w, minlength=n)
+    if density:
+        from .reductions import sum as total
+        widths = edges[1:] - edges[:-1] if isinstance(edges, Box) else np.diff(edges)
+        hist = hist / total(hist) / widths
+    elif weights is None:
+        hist = hist.astype(np.intp)
+    return hist, edges
 
