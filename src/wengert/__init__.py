@@ -20,7 +20,15 @@ from .core import (
 )
 from .forward_grad import forward_grad
 from .ir import Trace, source, trace
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, zero_grad
+from .tensor import (
+    Tensor,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    tensor,
+    tensor_grad,
+    zero_grad,
+)
 from .transforms import (
                    custom_jvp,
                    custom_vjp,
@@ -43,7 +51,7 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian", "hvp",
     "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
     "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
-    "tree_structure", "register_pytree_node", "Tensor", "tensor", "no_grad", "enable_grad",
-    "is_grad_enabled", "zero_grad", "forward_grad", "__version__",
+    "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad", "no_grad",
+    "enable_grad", "is_grad_enabled", "zero_grad", "forward_grad", "__version__",
     "trace", "source", "Trace",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .core.reverse import Node, VJPBox, backward_pass
+from .core.reverse import Meta, Node, VJPBox, backward_pass
 from .core.tracing import EXACT_REFCOUNTS, Box, collector_paused, unbox
 
 EAGER_LEVEL = 1
@@ -192,58 +192,36 @@ class Tensor(VJPBox):
         """Forget the accumulated gradient (``.grad`` becomes ``None``)."""
         self.grad = None
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         A non-scalar tensor needs ``gradient=``, the cotangent to pull back (of
         this tensor's shape).  The graph's saved values are freed afterwards
-        unless ``retain_graph=True``.
+        unless ``retain_graph=True``.  With ``create_graph=True`` the backward
+        pass is itself recorded, so the ``.grad`` it leaves can be differentiated
+        again (and the graph is kept).  ``inputs`` limits which tensors get a ``.grad``.
         """
         if self._node is None:
             raise RuntimeError("backward: this tensor does not require grad and has no graph; "
                                "create its inputs with requires_grad=True")
-        shape = np.shape(self._value)
-        if gradient is None:
-            if shape and math.prod(shape) != 1:
-                raise RuntimeError(
-                    f"backward: the tensor has shape {shape}, so the gradient is not implied; "
-                    f"pass gradient= (an array of shape {shape}), or reduce it first, "
-                    f"e.g. y.sum().backward()")
-            gradient = (1.0 if type(self._value) in (float, np.float64)
-                        else np.ones(shape, dtype=np.result_type(self._value)))
-        else:
-            gradient = unbox(gradient)
-            if np.shape(gradient) != shape:
-                raise ValueError(f"backward: gradient has shape {np.shape(gradient)}, but the "
-                                 f"tensor has shape {shape}")
+        seed = _seed("backward", self, gradient, "gradient")
+        wanted = None if inputs is None else _as_tensors("backward", inputs, "inputs")
         retained = ({node: t for node, t in _retained.items() if t._node is node}
                     if len(_retained) else {})
-        observer = None
-        if retained:  # non-leaves that asked for their gradient (retain_grad)
-            adjoints: dict = {}
-            if self._node in retained:
-                adjoints[self._node] = gradient
-
-            def observer(node: Node, argnum: int, parent: Node, contribution: Any) -> None:
-                if parent in retained:
-                    prev = adjoints.get(parent)
-                    adjoints[parent] = contribution if prev is None else prev + contribution
-        with collector_paused():
-            leaves = backward_pass([(self._node, self._index, gradient)],
-                                   free=not retain_graph, observer=observer)
-        if retained:
-            leaves.update(adjoints)
+        if wanted is not None:  # non-leaf inputs are filled like retained ones
+            retained = {t._node: t for t in wanted if t._node is not None and not t.is_leaf}
+        leaves = _pull([(self, seed)], retained, retain_graph, create_graph)
+        keep = None if wanted is None else {id(t) for t in wanted}
         for node, g in leaves.items():
             owner = node.owner() if type(node) is _LeafNode else retained.get(node)
-            if owner is None:
+            if owner is None or keep is not None and id(owner) not in keep:
                 continue
-            value = owner._value
-            g = np.asarray(g, dtype=value.dtype if type(value) is np.ndarray
-                           else np.result_type(value))
-            if g.shape != np.shape(value):
-                g = np.broadcast_to(g, np.shape(value)).copy()
+            g = _as_gradient(g, owner)
             old = owner._grad
-            owner._grad = Tensor._constant(g if old is None else old._value + g, EAGER_LEVEL)
+            owner._grad = g if old is None else (
+                old + g if isinstance(g, Tensor) and g._node is not None
+                else Tensor._constant(old._value + g._value, EAGER_LEVEL))
 
     def item(self) -> Any:
         return np.asarray(self._value).item()
@@ -363,3 +341,136 @@ def zero_grad(tensors: Any) -> None:
     """Reset ``.grad`` of every tensor in an iterable."""
     for t in tensors:
         t.grad = None
+
+
+# -- backward passes ----------------------------------------------------------------------
+def _seed(fname: str, out: Tensor, gradient: Any, what: str) -> Any:
+    """The cotangent to start from: ``gradient``, or 1 for a one-element output."""
+    shape = np.shape(out._value)
+    if gradient is None:
+        if shape and math.prod(shape) != 1:
+            raise RuntimeError(
+                f"{fname}: the tensor has shape {shape}, so the gradient is not implied; "
+                f"pass {what}= (an array of shape {shape}), or reduce it first, "
+                f"e.g. y.sum().backward()")
+        return (1.0 if type(out._value) in (float, np.float64)
+                else np.ones(shape, dtype=np.result_type(out._value)))
+    if not isinstance(gradient, Tensor) or gradient._node is None:
+        gradient = unbox(gradient)
+    if np.shape(unbox(gradient)) != shape:
+        raise ValueError(f"{fname}: {what} has shape {np.shape(unbox(gradient))}, but the "
+                         f"tensor has shape {shape}")
+    return gradient
+
+
+def _as_tensors(fname: str, xs: Any, what: str) -> list[Tensor]:
+    items = [xs] if isinstance(xs, Tensor) else list(xs)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{fname}: {what}[{i}] is a {type(t).__name__}, not a Tensor")
+    return items
+
+
+def _rebox(node: Node) -> tuple:
+    """A node's saved values as tensors on the graph that made them, so that the rules
+    record what they compute (``create_graph=True``)."""
+    args = list(node.args)
+    for argnum, parent, index in node.parents:
+        value = args[argnum]
+        if type(value) is not Meta:  # an argument the rules do not read stays as it is
+            args[argnum] = Tensor._make(value, EAGER_LEVEL, parent, index)
+    ans = node.ans
+    if node.prim.multiple_results:  # type: ignore[union-attr]
+        ans = tuple(a if type(a) is Meta else Tensor._make(a, EAGER_LEVEL, node, i)
+                    for i, a in enumerate(ans))
+    elif type(ans) is not Meta:
+        ans = Tensor._make(ans, EAGER_LEVEL, node, -1)
+    return ans, tuple(args)
+
+
+def _pull(seeds: list, retained: dict, retain_graph: bool | None,
+          create_graph: bool) -> dict:
+    """Sweep back from ``[(tensor, cotangent)]``: the adjoints of the leaves reached and
+    of the ``retained`` non-leaf nodes."""
+    adjoints: dict = {}
+    observer = None
+    if retained:
+        for out, seed in seeds:
+            if out._node in retained:
+                adjoints[out._node] = seed
+
+        def observer(node: Node, argnum: int, parent: Node, contribution: Any) -> None:
+            if parent in retained:
+                prev = adjoints.get(parent)
+                adjoints[parent] = contribution if prev is None else prev + contribution
+    if retain_graph is None:
+        retain_graph = create_graph  # as PyTorch: a graph to differentiate again is kept
+    grad_mode = enable_grad() if create_graph else contextlib.nullcontext()
+    with collector_paused(), grad_mode:
+        leaves = backward_pass([(out._node, out._index, seed) for out, seed in seeds],
+                               free=not retain_graph, observer=observer,
+                               rebox=_rebox if create_graph else None)
+    leaves.update(adjoints)
+    return leaves
+
+
+def _as_gradient(g: Any, like: Tensor) -> Tensor:
+    """An adjoint as a tensor of ``like``'s shape and dtype (recorded if it is traced)."""
+    value = like._value
+    shape = np.shape(value)
+    dtype = value.dtype if type(value) is np.ndarray else np.result_type(value)
+    if isinstance(g, Tensor) and g._node is not None:
+        from .rules import shape as sh  # the rules need the tensor module's names first
+        if np.shape(g._value) != shape:
+            g = sh.broadcast_to(g, shape)
+        return g if np.result_type(g._value) == dtype else sh.astype(g, dtype)
+    g = np.asarray(unbox(g), dtype=dtype)
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape).copy()
+    return Tensor._constant(g, EAGER_LEVEL)
+
+
+def tensor_grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
+                retain_graph: bool | None = None, create_graph: bool = False,
+                allow_unused: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
+
+    Returns one tensor per input and leaves every ``.grad`` alone.  ``grad_outputs``
+    gives the cotangent of each non-scalar output.  With ``create_graph=True`` the
+    gradients are themselves differentiable (Hessian-vector products, gradient
+    penalties).  An input the outputs do not depend on is an error unless
+    ``allow_unused=True``, which gives ``None`` for it.
+    """
+    outs = _as_tensors("tensor_grad", outputs, "outputs")
+    ins = _as_tensors("tensor_grad", inputs, "inputs")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outs)
+    elif isinstance(outputs, Tensor):  # one output: its cotangent alone
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outs):
+        raise ValueError(f"tensor_grad: {len(grad_outputs)} grad_outputs for {len(outs)} "
+                         f"outputs; give one per output")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outs, grad_outputs)):
+        if out._node is None:
+            raise RuntimeError(f"tensor_grad: outputs[{i}] does not require grad and has no "
+                               f"graph")
+        seeds.append((out, _seed("tensor_grad", out, g, "grad_outputs")))
+    for i, t in enumerate(ins):
+        if t._node is None:
+            raise RuntimeError(f"tensor_grad: inputs[{i}] does not require grad; create it "
+                               f"with requires_grad=True")
+    targets = {t._node: t for t in ins if not t.is_leaf}
+    found = _pull(seeds, targets, retain_graph, create_graph)
+    result: list[Tensor | None] = []
+    for i, t in enumerate(ins):
+        g = found.get(t._node)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"tensor_grad: inputs[{i}] was not used to compute the "
+                                   f"outputs; pass allow_unused=True to get None for it")
+            result.append(None)
+        else:
+            result.append(_as_gradient(g, t))
+    return tuple(result)
+

@@ -78,16 +78,15 @@ class Primitive:
         # scalar code then stays in Python floats, several times faster than NumPy's.
         self.scalar: Callable[[float], float] | None = None
 
-    def __call__(self, *args: Any, **params: Any) -> Any:
-        if len(args) == 1:  # one argument: skip bind's general loop
-            x = args[0]
+    def __call__(self, x: Any, /, *rest: Any, **params: Any) -> Any:
+        if not rest:  # one argument: skip bind's general loop
             if not isinstance(x, Box):
                 if type(x) in _SEQUENCES and contains_box(x):
-                    return self(*packed_args(args), **params)  # type: ignore[misc]
+                    return self(*packed_args((x,)), **params)  # type: ignore[misc]
                 return self.impl(x, **params) if params else self.impl(x)
             value = x._value
             if isinstance(value, Box):
-                return bind(self, args, params)
+                return bind(self, (x,), params)
             scalar = self.scalar
             if scalar is not None and type(value) is float and not params:
                 try:
@@ -99,6 +98,7 @@ class Primitive:
             if self.nondiff and not x.sees_nondiff:
                 return ans
             return x.lift1(self, ans, x, 0, (value,), params or _NO_PARAMS)
+        args = (x, *rest)
         for a in args:
             if isinstance(a, Box):
                 return bind(self, args, params)

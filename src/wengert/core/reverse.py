@@ -289,7 +289,8 @@ Observer = Callable[[Node, int, Node, Any], None]
 
 
 def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None = None,
-                  free: bool = False, observer: Observer | None = None) -> dict:
+                  free: bool = False, observer: Observer | None = None,
+                  rebox: Callable[[Node], tuple] | None = None) -> dict:
     """Propagate adjoints from ``seeds`` = ``[(node, output_index, cotangent)]``.
 
     Returns ``{leaf_node: adjoint}`` for the leaves (inputs) reached.  With
@@ -301,25 +302,29 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None =
 
     A node's adjoint lives in its ``adjoint`` slot only during the sweep (a slot
     is cheaper than a dictionary); the sweep leaves every slot empty again.
+
+    ``rebox(node) -> (ans, args)`` gives the rules traced versions of a node's saved
+    values, so that the sweep itself is recorded (the tensor API's
+    ``create_graph=True``: a derivative that can be differentiated again).
     """
-    roots = []
     for node, index, ct in seeds:
-        roots.append(node)
         if index < 0:
             prev = node.adjoint
             node.adjoint = ct if prev is None else prev + ct
         else:
             node.adjoint = _add_output(node.adjoint, node, index, ct)
-    order: Iterable[Node] = reversed(tape) if tape is not None else toposort(roots)
+    order: Iterable[Node] = (reversed(tape) if tape is not None
+                             else toposort([node for node, _, _ in seeds]))
     try:
-        return _sweep(order, free, observer)
+        return _sweep(order, free, observer, rebox)
     except BaseException:
         for node in (tape if tape is not None else order):  # leave no adjoints behind
             node.adjoint = None
         raise
 
 
-def _sweep(order: Iterable[Node], free: bool, observer: Observer | None) -> dict:
+def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
+           rebox: Callable[[Node], tuple] | None = None) -> dict:
     leaves: dict = {}
     for node in order:
         g = node.adjoint
@@ -339,6 +344,8 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None) -> dict
         if prim.multiple_results:
             g = tuple(g)
         params, ans, rules = node.params, node.ans, prim.vjps
+        if rebox is not None:
+            ans, args = rebox(node)
         for argnum, parent, index in node.parents:
             try:
                 rule = rules[argnum]  # type: ignore[index]

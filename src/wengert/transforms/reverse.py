@@ -30,6 +30,7 @@ from ._common import (
 )
 
 _new = object.__new__
+_NO_PARAMS: dict = {}
 
 
 def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
@@ -159,16 +160,46 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         collecting = gc.isenabled()
         gc.disable()  # see collector_paused: the recorded graph has no cycles
         try:
+            # Arguments that are each one array or scalar: boxed here, without the
+            # pytree machinery (_record_leaves spelled out).
+            level = new_level()
+            tape: list = []
+            new_args = list(args)
+            flat = []
+            boxes = []
+            in_def = None
             for i in nums:
-                if type(args[i]) not in _LEAVES:
-                    level, flat, in_def, boxes, out, aux, tape = _record(
-                        "grad", partial_in(f, args, kwargs, nums),
-                        tuple(args[i] for i in nums), has_aux)
-                    break
+                x = args[i]
+                tx = type(x)
+                if tx is not float:
+                    if tx not in _LEAVES:
+                        level, flat, in_def, boxes, out, aux, tape = _record(
+                            "grad", partial_in(f, args, kwargs, nums),
+                            tuple(args[i] for i in nums), has_aux)
+                        break
+                    check_inexact("grad", [x], "input")
+                flat.append(x)
+                node = _new(Node)  # Node.leaf() without the sequence number a tape needs not
+                node.prim = node.ans = node.adjoint = None
+                node.args = node.parents = ()
+                node.params = _NO_PARAMS
+                tape.append(node)
+                box = _new(VJPBox)
+                box._value, box._level, box._node, box._index, box._tape = (
+                    x, level, node, -1, tape)
+                boxes.append(box)
+                new_args[i] = box
             else:
-                level, flat, in_def, boxes, out, aux, tape = _record_leaves(
-                    f, args, kwargs, nums, has_aux)
-            value = strip_level(out, level)
+                out = f(*new_args, **kwargs) if kwargs else f(*new_args)
+                aux = None
+                if has_aux:
+                    out, aux = _split_aux("grad", out, level)
+            if isinstance(out, VJPBox) and out._level == level:
+                value = out._value
+                if type(value) is float:
+                    value = np.float64(value)
+            else:
+                value = out
             if type(value) is np.float64 and not holomorphic:
                 seed: Any = 1.0
             else:
@@ -186,7 +217,12 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         grads = []
         for b, x in zip(boxes, flat):
             g = adjoints.get(b._node)
-            grads.append(zeros_like_value(x) if g is None else cast_like(g, x))
+            if g is None:
+                grads.append(zeros_like_value(x))
+            elif type(g) is np.float64 and type(x) is float:
+                grads.append(g)
+            else:
+                grads.append(cast_like(g, x))
         g_tree = tuple(grads) if in_def is None else in_def.unflatten(grads)
         g_out = g_tree[0] if single else g_tree
         return ((value, aux), g_out) if has_aux else (value, g_out)
