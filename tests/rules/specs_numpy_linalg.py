@@ -40,6 +40,12 @@ def symmetric(rng: np.random.Generator, s: tuple) -> np.ndarray:
     return (q * w[..., None, :]) @ np.swapaxes(q, -1, -2)
 
 
+def hermitian_margin(rng: np.random.Generator, s: tuple) -> np.ndarray:
+    """:func:`symmetric` + 2·I, eigenvalues 3 and up: still positive definite once the
+    complex specs add an imaginary part (``i·u``, ``|u| <= 1``) to the triangle read."""
+    return symmetric(rng, s) + 2.0 * np.eye(s[-1])
+
+
 def separated(rng: np.random.Generator, s: tuple) -> np.ndarray:
     """Full rank, singular values about 1, 2.5, 4, ..."""
     m, n = s[-2:]
@@ -113,10 +119,11 @@ SPECS = [
          [[(3, 3), (3,)], [(3, 3), (3, 2)], [(2, 3, 3), (3,)], [(2, 3, 3), (2, 3, 2)],
           [(2, 3, 3), (3, 1)], [(3, 3), (2, 3, 2)]],
          sample=wellcond, ref=np.linalg.solve, complex_ok=True),
-    Spec(["linalg.cholesky"], L.cholesky, SQUARE, sample=symmetric, ref=np.linalg.cholesky),
+    Spec(["linalg.cholesky"], L.cholesky, SQUARE, sample=hermitian_margin,
+         ref=np.linalg.cholesky, complex_ok=True),
     Spec(["linalg.cholesky", "transpose"], lambda a: L.cholesky(a, upper=True), [[(3, 3)]],
-         sample=symmetric, ref=lambda a: np.linalg.cholesky(a, upper=True),
-         name="cholesky-upper"),
+         sample=hermitian_margin, ref=lambda a: np.linalg.cholesky(a, upper=True),
+         name="cholesky-upper", complex_ok=True),
     Spec(["linalg.eigh"], _eigh("L"), SQUARE + [[(1, 1)]], sample=symmetric, name="eigh"),
     Spec(["linalg.eigh"], _eigh("U"), [[(3, 3)]], sample=symmetric, name="eigh-U"),
     Spec(["linalg.eigh"], L.eigvalsh, SQUARE, sample=symmetric, ref=np.linalg.eigvalsh,
@@ -133,12 +140,15 @@ SPECS = [
          ref=lambda a: np.real(np.linalg.eigvals(a) ** 2), name="eigvals"),
     Spec(["linalg.svd"], L.svdvals, [[(4, 3)], [(2, 3, 4)]], sample=separated,
          ref=np.linalg.svdvals, name="svdvals"),
-    Spec(["linalg.qr"], lambda a: tuple(L.qr(a)), [[(3, 3)], [(4, 3)], [(2, 4, 2)]],
-         sample=wellcond, name="qr"),
-    Spec(["linalg.qr"], lambda a: L.qr(a, "r"), [[(4, 3)]], sample=wellcond,
-         ref=lambda a: np.linalg.qr(a, "r"), name="qr-r"),
+    Spec(["linalg.qr"], lambda a: tuple(L.qr(a)),
+         [[(3, 3)], [(4, 3)], [(2, 4, 2)], [(3, 5)], [(2, 2, 3)]], sample=wellcond, name="qr",
+         complex_ok=True),
+    Spec(["linalg.qr"], lambda a: L.qr(a, "r"), [[(4, 3)], [(3, 4)]], sample=wellcond,
+         ref=lambda a: np.linalg.qr(a, "r"), name="qr-r", complex_ok=True),
+    Spec(["linalg.qr"], lambda a: L.qr(a)[0], [[(4, 3)], [(3, 4)]], sample=wellcond,
+         name="qr-q", complex_ok=True),
     Spec(["linalg.pinv"], L.pinv, [[(3, 3)], [(4, 3)], [(3, 4)], [(2, 4, 3)]],
-         sample=separated, ref=np.linalg.pinv),
+         sample=separated, ref=np.linalg.pinv, complex_ok=True),
     Spec(["matmul", "linalg.inv"], lambda a: L.matrix_power(a, 5), SQUARE,
          sample=lambda rng, s: wellcond(rng, s) / 3, ref=lambda a: np.linalg.matrix_power(a, 5),
          name="matrix_power[5]"),

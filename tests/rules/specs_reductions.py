@@ -39,5 +39,15 @@ SPECS = (
              sample=positive(), name="average-weights"),
         Spec(["amax", "amin"], lambda x: wnp.ptp(x, axis=0), [[(3, 2)]], sample=distinct(),
              name="ptp"),
+        Spec(["cumsum", "concatenate"],
+             lambda x: wnp.cumulative_sum(x, axis=-1, include_initial=True), [[(2, 3)], [(4,)]],
+             ref=lambda x: np.cumulative_sum(x, axis=-1, include_initial=True),
+             name="cumulative_sum"),
+        Spec(["cumsum"], lambda x: wnp.cumulative_sum(x), [[(4,)], [()]],
+             ref=np.cumulative_sum, name="cumulative_sum-1d"),
+        Spec(["cumprod", "concatenate"],
+             lambda x: wnp.cumulative_prod(x, axis=0, include_initial=True), [[(3, 2)]],
+             sample=positive(), ref=lambda x: np.cumulative_prod(x, axis=0, include_initial=True),
+             name="cumulative_prod"),
     ]
 )

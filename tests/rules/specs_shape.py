@@ -38,4 +38,13 @@ SPECS = [
          name="astype"),
     Spec(["concatenate"], lambda x, y: wnp.array([x[0], y[1], x[2] * y[0]]),
          [[(3,), (3,)]], name="array-of-traced"),
+    Spec(["reshape", "transpose"], lambda x: wnp.reshape(x, (3, -1), order="F"),
+         [[(2, 6)], [(4, 3)], [(12,)], [(2, 3, 2)]],
+         ref=lambda x: np.reshape(x, (3, -1), order="F"), name="reshape-F"),
+    Spec(["reshape", "transpose"], lambda x: wnp.ravel(x, order="F"), [[(2, 3, 4)], [(3,)]],
+         ref=lambda x: np.ravel(x, order="F"), name="ravel-F"),
+    Spec(["transpose"], lambda x: wnp.permute_dims(x, (2, 0, 1)), [[(2, 3, 4)]],
+         ref=lambda x: np.permute_dims(x, (2, 0, 1)), name="permute_dims"),
+    Spec(["concatenate"], lambda x, y: wnp.concat([x, y], axis=-1), [[(2, 3), (2, 1)]],
+         ref=lambda x, y: np.concat([x, y], axis=-1), name="concat"),
 ]

@@ -200,7 +200,7 @@ _methods: dict[str, Any] = {
     "transpose": lambda self, *axes: sh.transpose(
         self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None),
     "swapaxes": sh.swapaxes, "squeeze": sh.squeeze, "ravel": sh.ravel,
-    "flatten": lambda self: sh.ravel(self),
+    "flatten": lambda self, order="C": sh.ravel(self, order),
     "astype": lambda self, dtype, **kw: sh.astype(self, dtype),
     "dot": la.dot, "trace": lambda self, *a, **k: _wnp().trace(self, *a, **k),
     "diagonal": lambda self, *a, **k: _wnp().diagonal(self, *a, **k),

@@ -12,8 +12,10 @@ X @ X.T``) this gives the usual symmetric derivative.  The eigen- and singular
 vector derivatives assume distinct eigen/singular values; they are unique only
 up to the sign of each vector, so differentiate sign-invariant functions of
 them (complex: up to a phase; as in JAX the derivatives keep diag(Vᴴ dV) = 0).
-Derivatives of eigh (Hermitian) and svd also take complex input; those of qr,
-cholesky and pinv are for real input.
+Derivatives take complex input too (cholesky and eigh: Hermitian), and qr wide
+matrices.  As elsewhere in wengert (and JAX), a VJP is the transpose of the JVP for
+the pairing Re Σ aᵢbᵢ: the conjugate of the usual adjoint applied to the conjugate
+cotangent, so it reads Xᵀ where that adjoint reads Xᴴ, and conj(X) where it reads X.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from ..core.tracing import Box, unbox
 from ..rules._util import defprim, dtype, is_complex, ndim, shape, unbroadcast
 from ..rules.elementwise import absolute as _abs
 from ..rules.elementwise import conj, imag, real, sqrt, where_p
-from ..rules.linalg import matmul, outer
+from ..rules.linalg import matmul, matrix_transpose, outer, vecdot
 from ..rules.linalg_ext import cross as _cross
 from ..rules.linalg_ext import diagonal as _diagonal
 from ..rules.linalg_ext import tensordot, tril, triu
@@ -37,6 +39,7 @@ from ..rules.reductions import min as _min
 from ..rules.reductions import sum as _sum
 from ..rules.shape import (
     astype,
+    concatenate,
     expand_dims,
     getitem_p,
     moveaxis,
@@ -100,6 +103,10 @@ def _H(x: Any) -> Any:
     return conj(_T(x)) if is_complex(x) else _T(x)
 
 
+def _conj(x: Any) -> Any:
+    return conj(x) if is_complex(x) else x
+
+
 def _symmetrize(t: Any, uplo: str) -> Any:
     """The symmetric (Hermitian) matrix a solver reading only triangle ``uplo`` of ``t``
     sees; LAPACK also ignores the imaginary part of a Hermitian diagonal."""
@@ -127,12 +134,6 @@ _SlogdetResult = type(np.linalg.slogdet(_EYE))
 _EighResult = type(np.linalg.eigh(_EYE))
 _SVDResult = type(np.linalg.svd(_EYE))
 _QRResult = type(np.linalg.qr(_EYE))
-
-
-def _real_only(name: str, x: Any) -> None:
-    if is_complex(x):
-        raise NotImplementedError(
-            f"wengert.numpy.linalg.{name}: derivatives for complex input are not implemented")
 
 
 def _right_solve(x: Any, a: Any) -> Any:
@@ -266,17 +267,17 @@ def _phi(x: Any) -> Any:
     return tril(x) - 0.5 * x * _eye(shape(x)[-1], x)
 
 
+# A = L Lᴴ: L⁻¹ dA L⁻ᴴ = L⁻¹dL + (L⁻¹dL)ᴴ with L⁻¹dL lower triangular, its diagonal
+# real (L's is), so L⁻¹dL is that Hermitian matrix's lower triangle, diagonal halved.
 def _cholesky_jvp(t: Any, L: Any, a: Any) -> Any:
-    _real_only("cholesky", L)
     s = _symmetrize(t, "L")
-    x = _T(solve_p(L, _T(solve_p(L, s))))  # L⁻¹ dA L⁻ᵀ
+    x = solve_p(L, _H(solve_p(L, s)))  # L⁻¹ dA L⁻ᴴ
     return matmul(L, _phi(x))
 
 
 def _cholesky_vjp(g: Any, L: Any, a: Any) -> Any:
-    _real_only("cholesky", L)
     p = _phi(matmul(_T(L), g))
-    s = _T(solve_p(_T(L), _T(solve_p(_T(L), p))))  # L⁻ᵀ P L⁻¹
+    s = _T(solve_p(_H(L), _T(solve_p(_T(L), p))))  # L⁻ᵀ P conj(L)⁻¹
     return _symmetrize_T(s, "L")
 
 
@@ -469,36 +470,53 @@ def svdvals(x: Any, /) -> Any:
 qr_p = defprim("linalg.qr", np.linalg.qr, multiple_results=True, keep_args=False)
 
 
-def _qr_check(q: Any, r: Any) -> None:
-    _real_only("qr", r)
-    m, n = shape(q)[-2], shape(r)[-1]
-    if m < n:
-        raise NotImplementedError(
-            "wengert.numpy.linalg.qr: derivatives need a tall or square matrix (m >= n)")
+# A = [A₁ | A₂] = Q [R₁ | R₂] with A₁ = Q R₁ the QR of the first k = min(m, n) columns
+# and, for wide A (as in JAX), R₂ = QᴴA₂.  With X = dA₁ R₁⁻¹ and C = Qᴴ X: Ω = Qᴴ dQ is
+# skew-Hermitian and C - Ω = dR₁ R₁⁻¹ upper triangular, which fixes Ω below the
+# diagonal; on it, Ω = i Im diag(C) keeps diag(R) real, as LAPACK's is.  Then
+# dQ = Q(Ω - C) + X, dR₁ = (C - Ω) R₁ and dR₂ = Qᴴ dA₂ - Ω R₂.
+def _cols(x: Any, start: int, stop: int | None = None) -> Any:
+    return getitem_p(x, idx=(Ellipsis, slice(start, stop)))
 
 
 def _qr_jvp(t: Any, ans: Any, a: Any) -> tuple:
     q, r = ans
-    _qr_check(q, r)
-    x = _right_solve(t, r)                 # dA R⁻¹
-    c = matmul(_T(q), x)
+    k, n = shape(r)[-2:]
+    r1, t1 = (r, t) if k == n else (_cols(r, 0, k), _cols(t, 0, k))
+    x = _right_solve(t1, r1)                # dA₁ R₁⁻¹
+    c = matmul(_H(q), x)
     low = tril(c, -1)
-    om = low - _T(low)                     # Qᵀ dQ, antisymmetric
-    return matmul(q, om - c) + x, matmul(c - om, r)
+    om = low - _H(low)
+    if is_complex(c):
+        om = om + _diag_embed(1j * imag(_diag_part(c)))
+    dr = matmul(c - om, r1)                 # exactly upper triangular, real diagonal
+    if k < n:
+        dr2 = matmul(_H(q), _cols(t, k)) - matmul(om, _cols(r, k))
+        dr = concatenate([dr, dr2], axis=-1)
+    return matmul(q, om - c) + x, dr
 
 
+# The transpose of the JVP: with M = R̄ Rᵀ - QᵀQ̄ and W = Ω's transpose applied to M,
+# X̄ = Q̄ - conj(Q)(QᵀQ̄ + W) and Ā = [X̄ R₁⁻ᵀ | 0] + conj(Q) R̄.
 def _qr_vjp(g: tuple, ans: Any, a: Any) -> Any:
     q, r = ans
-    _qr_check(q, r)
     gq, gr = g
     if gq is None and gr is None:
         return None
-    m: Any = 0.0 if gr is None else matmul(gr, _T(r))
+    k, n = shape(r)[-2:]
+    qc = _conj(q)
+    qg: Any = 0.0 if gq is None else matmul(_T(q), gq)
+    m = (0.0 if gr is None else matmul(gr, _T(r))) - qg
+    w = tril(m - _H(m), -1)
+    if is_complex(m):
+        w = w + _diag_embed(1j * imag(_diag_part(m)))
+    gx = -matmul(qc, qg + w)
     if gq is not None:
-        m = m - matmul(_T(q), gq)
-    gc = m - tril(m - _T(m), -1)
-    gx = matmul(q, gc) if gq is None else gq + matmul(q, gc)
-    return _T(solve_p(r, _T(gx)))          # X̄ R⁻ᵀ
+        gx = gx + gq
+    out = _T(solve_p(r if k == n else _cols(r, 0, k), _T(gx)))  # X̄ R₁⁻ᵀ
+    if k < n:
+        out = concatenate([out, np.zeros(shape(out)[:-1] + (n - k,), dtype(out))], axis=-1)
+    return out if gr is None else out + matmul(qc, gr)
 
 
 qr_p.defjvp(_qr_jvp).defvjp(_qr_vjp)
@@ -528,20 +546,19 @@ pinv_p = defprim("linalg.pinv", _pinv_impl)
 
 
 def _pinv_jvp(t: Any, p: Any, a: Any, rcond: Any, hermitian: bool) -> Any:
-    _real_only("pinv", p)
     m, n = shape(a)[-2:]
+    ph, th = _H(p), _H(t)
     return (-matmul(p, matmul(t, p))
-            + matmul(matmul(p, _T(p)), matmul(_T(t), _eye(m, p) - matmul(a, p)))
-            + matmul(_eye(n, p) - matmul(p, a), matmul(_T(t), matmul(_T(p), p))))
+            + matmul(matmul(p, ph), matmul(th, _eye(m, p) - matmul(a, p)))
+            + matmul(_eye(n, p) - matmul(p, a), matmul(th, matmul(ph, p))))
 
 
 def _pinv_vjp(g: Any, p: Any, a: Any, rcond: Any, hermitian: bool) -> Any:
-    _real_only("pinv", p)
     m, n = shape(a)[-2:]
-    pt = _T(p)
+    pt, pc, ac, gh = _T(p), _conj(p), _conj(a), _H(g)
     return (-matmul(pt, matmul(g, pt))
-            + matmul(_eye(m, p) - matmul(a, p), matmul(_T(g), matmul(p, pt)))
-            + matmul(matmul(pt, p), matmul(_T(g), _eye(n, p) - matmul(p, a))))
+            + matmul(_eye(m, p) - matmul(ac, pc), matmul(gh, matmul(pc, pt)))
+            + matmul(matmul(pt, pc), matmul(gh, _eye(n, p) - matmul(pc, ac))))
 
 
 pinv_p.defjvp(_pinv_jvp).defvjp(_pinv_vjp)
@@ -718,10 +735,6 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
     return np.linalg.matrix_rank(unbox(A), tol=unbox(tol), hermitian=hermitian, rtol=rtol)
 
 
-def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    return _sum(conj(x1) * x2, axis=axis)
-
-
 def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     r = _trace(x, offset, -2, -1)
     return r if dtype is None else astype(r, dtype)
@@ -733,10 +746,6 @@ def diagonal(x: Any, /, *, offset: int = 0) -> Any:
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     return _cross(x1, x2, axis=axis)
-
-
-def matrix_transpose(x: Any, /) -> Any:
-    return _T(x)
 
 
 for _name in __all__:

@@ -13,7 +13,7 @@ from ._util import all_primitives
 
 # Modules whose ``__all__`` makes up ``wengert.numpy``'s top-level namespace.
 FAMILIES = ["elementwise", "shape", "reductions", "linalg", "linalg_ext", "indexing",
-            "statistics"]
+            "statistics", "polynomial"]
 
 
 def all_families() -> list[ModuleType]:

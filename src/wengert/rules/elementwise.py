@@ -261,6 +261,10 @@ rad2deg = unary("rad2deg", np.rad2deg, lambda ans, x: 180.0 / np.pi, keep_args=F
 radians = deg2rad
 degrees = rad2deg
 __all__ += ["radians", "degrees"]
+# NumPy 2's array-API names: the same primitives under a second name (np.acos is np.arccos).
+acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
+acosh, asinh, atanh, pow = arccosh, arcsinh, arctanh, power  # noqa: A001
+__all__ += ["acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "pow"]
 
 
 def _sinc_deriv(ans: Any, x: Any) -> Any:
@@ -409,6 +413,11 @@ for _name in [
     "right_shift", "gcd", "lcm",
 ]:
     globals()[_name] = nondiff(_name)
+for _alias, _name in [("bitwise_invert", "invert"), ("bitwise_not", "invert"),
+                      ("bitwise_left_shift", "left_shift"),
+                      ("bitwise_right_shift", "right_shift")]:
+    globals()[_alias] = globals()[_name]
+    __all__.append(_alias)
 
 
 # Python floats through math: the same values (to an ulp) at a fraction of the cost.

@@ -29,7 +29,7 @@ from ..core.tracing import Box, unbox
 from . import reductions as red
 from ._util import defprim, dtype, exporter, ndim, normalize_axis
 from ._util import shape as shape_of
-from .elementwise import conj, remainder, sqrt, where_p
+from .elementwise import conj, remainder, where_p
 from .shape import (
     _clean_index,
     astype,
@@ -866,7 +866,7 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
 @_export
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
            keepdims: Any = _NOVALUE) -> Any:
-    return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+    return red.sqrt_of_var(nanvar(a, axis, dtype, out, ddof, keepdims))
 
 
 # -- selection --------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, exporter, ndim, unbroadcast
-from .elementwise import multiply
+from ._util import defprim, exporter, is_complex, ndim, unbroadcast
+from .elementwise import conj, multiply
+from .reductions import sum as _sum
 from .shape import expand_dims, getitem_p, swapaxes
 
 __all__: list[str] = []
@@ -86,10 +87,30 @@ def outer(a: Any, b: Any, out: Any = None) -> Any:
 
 
 def vdot(a: Any, b: Any) -> Any:
-    from .elementwise import conj
     from .shape import ravel
     return matmul(conj(ravel(a)), ravel(b))
 
 
-for _fn in [dot, inner, outer, vdot]:
+# NumPy 2's vector and matrix products (np.vecdot and np.linalg.vecdot take the same
+# arguments): batched, broadcasting, conjugating the vector of vecdot and vecmat.
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    return _sum((conj(x1) if is_complex(x1) else x1) * x2, axis=axis)
+
+
+def matvec(x1: Any, x2: Any, /) -> Any:
+    return _last(matmul(x1, expand_dims(x2, -1)))
+
+
+def vecmat(x1: Any, x2: Any, /) -> Any:
+    x1 = conj(x1) if is_complex(x1) else x1
+    return getitem_p(matmul(expand_dims(x1, -2), x2), idx=(Ellipsis, 0, slice(None)))
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    if ndim(x) < 2:
+        raise ValueError(f"Input array must be at least 2-dimensional, but it is {ndim(x)}")
+    return swapaxes(x, -1, -2)
+
+
+for _fn in [dot, inner, outer, vdot, vecdot, matvec, vecmat, matrix_transpose]:
     _export(_fn)

@@ -15,7 +15,15 @@ import numpy as np
 from ..core.tracing import unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
 from .elementwise import conj, equal, sqrt, where
-from .shape import broadcast_to_p, flip, reshape, reshape_p, traced_array
+from .shape import (
+    astype,
+    broadcast_to_p,
+    concatenate,
+    flip,
+    reshape,
+    reshape_p,
+    traced_array,
+)
 
 __all__: list[str] = []
 
@@ -57,7 +65,6 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: 
         **kw: Any) -> Any:  # noqa: A001
     axes = _reduce_args("sum", a, axis, dtype, out, kw)
     if dtype is not None:
-        from .shape import astype
         a = astype(a, dtype)
     return sum_p(a, axis=axes, keepdims=bool(keepdims))
 
@@ -85,7 +92,11 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: floa
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
         keepdims: bool = False, **kw: Any) -> Any:
-    v = var(a, axis, dtype, out, ddof, keepdims, **kw)
+    return sqrt_of_var(var(a, axis, dtype, out, ddof, keepdims, **kw))
+
+
+def sqrt_of_var(v: Any) -> Any:
+    """A standard deviation from a variance."""
     zero = np.equal(unbox(v), 0)
     if np.any(zero):  # constant data: derivative 0 (the minimal subgradient), not 0·∞
         return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
@@ -268,6 +279,44 @@ def cumprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any
     return _cumulative(cumprod_p, a, axis)
 
 
+def _cumulative_api(p: Any, fname: str, x: Any, axis: Any, dtype: Any, out: Any,
+                    include_initial: bool, initial: float) -> Any:
+    """NumPy 2's ``cumulative_sum``/``cumulative_prod``: ``axis`` is required beyond 1-D,
+    and ``include_initial`` starts each lane with the identity (0 or 1)."""
+    if out is not None:
+        raise TypeError(f"wengert.numpy.{fname}: out= is not supported on traced values; "
+                        "use the returned array instead")
+    x = traced_array(x)
+    if axis is None:
+        if ndim(x) > 1:
+            raise ValueError("For arrays which have more than one dimension ``axis`` "
+                             "argument is required.")
+        axis = 0
+    if ndim(x) == 0:
+        x = reshape(x, (1,))
+    if dtype is not None:
+        x = astype(x, dtype)
+    (ax,) = normalize_axis(axis, ndim(x))  # type: ignore[misc]
+    y = p(x, axis=ax)
+    if include_initial:
+        first = list(shape(y))
+        first[ax] = 1
+        y = concatenate([np.full(first, initial, np.result_type(unbox(y))), y], axis=ax)
+    return y
+
+
+def cumulative_sum(x: Any, /, *, axis: int | None = None, dtype: Any = None, out: Any = None,
+                   include_initial: bool = False) -> Any:
+    return _cumulative_api(cumsum_p, "cumulative_sum", x, axis, dtype, out, include_initial,
+                           0)
+
+
+def cumulative_prod(x: Any, /, *, axis: int | None = None, dtype: Any = None, out: Any = None,
+                    include_initial: bool = False) -> Any:
+    return _cumulative_api(cumprod_p, "cumulative_prod", x, axis, dtype, out,
+                           include_initial, 1)
+
+
 builtin_max = __builtins__["max"] if isinstance(__builtins__, dict) else __builtins__.max
 
 def _array_first(fn: Any) -> Any:
@@ -281,5 +330,7 @@ def _array_first(fn: Any) -> Any:
 for _fn in [sum, mean, var, std, average, prod, max, min, ptp, cumsum, cumprod]:
     globals()[_fn.__name__] = _array_first(_fn)
     _export(globals()[_fn.__name__])
+_export(cumulative_sum)
+_export(cumulative_prod)
 _export(max, "amax")
 _export(min, "amin")

@@ -109,11 +109,24 @@ def getitem(x: Any, idx: Any) -> Any:
     return getitem_p(x, idx=_clean_index(idx))
 
 
-def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None) -> Any:
+def _index_order(a: Any, order: str | None, fname: str) -> str:
+    """'C' or 'F': the index order that ``order`` means for ``a`` (as NumPy reads it, 'A'
+    is 'F' for a value laid out in Fortran order)."""
+    if order in ("C", "F"):
+        return order
+    if order == "A":
+        return "F" if np.isfortran(np.asarray(unbox(a))) else "C"
+    raise ValueError(f"wengert.numpy.{fname}: order must be one of 'C', 'F', 'A', not {order!r}")
+
+
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
+            copy: bool | None = None) -> Any:
     shape = newshape if shape is None else shape
-    if order != "C":
-        raise NotImplementedError("wengert.numpy.reshape supports order='C' only")
     target = np.empty(np.shape(unbox(a)), dtype=np.bool_).reshape(shape).shape  # resolve -1
+    if _index_order(a, order, "reshape") == "F":
+        # Fortran order is C order on the reversed axes: reverse, reshape, reverse back.
+        return transpose_p(reshape_p(transpose(a), shape=target[::-1]),
+                           axes=tuple(range(len(target)))[::-1])
     return reshape_p(a, shape=target)
 
 
@@ -153,6 +166,11 @@ def squeeze(a: Any, axis: Any = None) -> Any:
 
 
 def ravel(a: Any, order: str = "C") -> Any:
+    if order == "K":  # memory order: NumPy's to read on plain arrays, no meaning for traced
+        if isinstance(a, Box):
+            raise NotImplementedError("wengert.numpy.ravel: order='K' is not supported on "
+                                      "traced values; use 'C' or 'F'")
+        return np.ravel(a, order)
     return reshape(a, (-1,), order)
 
 
@@ -271,3 +289,5 @@ for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expan
             vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray, astype]:
     _export(_fn)
 _export(vstack, "row_stack")
+_export(transpose, "permute_dims")  # NumPy 2's array-API names for the same functions
+_export(concatenate, "concat")

@@ -2,23 +2,28 @@
 
 Everything here is built from differentiable primitives (sort is a gather,
 quantiles interpolate between gathered entries), so nothing needs a rule of
-its own.  Traced ``start``/``stop``/``fill_value`` make ``linspace`` and
-``full`` differentiable, as in autograd.
+its own.  The nan-ignoring quantiles rank each lane's NaNs out (NaNs sort
+last), so NaN entries get derivative 0, as in JAX.  Traced ``start``/``stop``
+(arrays too) and ``fill_value`` make ``linspace``, ``logspace``, ``geomspace``
+and ``full`` differentiable.
 """
 
 from __future__ import annotations
 
+import operator
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..core.tracing import Box, unbox
 from ._util import defprim, exporter, ndim, normalize_axis, shape
-from .elementwise import conj, isfinite, where
-from .indexing import sort
+from .elementwise import conj, floor, isfinite, log10, power, sign, where
+from .indexing import sort, take_along_axis
 from .linalg import matmul
 from .reductions import mean
 from .shape import (
+    astype,
     broadcast_to,
     expand_dims,
     getitem,
@@ -48,22 +53,25 @@ def _flatten_axis(a: Any, axis: Any) -> tuple[Any, int, tuple]:
     return reshape(moved, kept_shape + (-1,)), len(kept_shape), kept_shape
 
 
-@_export
-def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
-             method: str = "linear", keepdims: bool = False) -> Any:
+def _quantile(fname: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepdims: bool,
+              skip_nan: bool = False) -> Any:
     if out is not None:
-        raise TypeError("wengert.numpy.quantile: out= is not supported")
+        raise TypeError(f"wengert.numpy.{fname}: out= is not supported")
     if method not in _QUANTILE_METHODS:
-        raise ValueError(f"wengert.numpy.quantile: method must be one of {_QUANTILE_METHODS}")
+        raise ValueError(f"wengert.numpy.{fname}: method must be one of {_QUANTILE_METHODS}")
     q = np.asarray(unbox(q), dtype=float)
     if np.any((q < 0) | (q > 1)):
-        raise ValueError("wengert.numpy.quantile: quantiles must be in the range [0, 1]")
+        raise ValueError(f"wengert.numpy.{fname}: quantiles must be in the range [0, 1]")
     flat, ax, kept_shape = _flatten_axis(a, axis)
-    s = sort(flat, axis=ax)
-    n = shape(s)[ax]
-    pos = q * (n - 1)
+    values = np.asarray(unbox(flat))
+    # n, the number of entries each lane ranks: all of them, or (sorted last) all but NaNs.
+    nans = np.isnan(values) if values.dtype.kind in "fc" else np.zeros(values.shape, bool)
+    lanes = kept_shape + (1,) * q.ndim
+    n = np.full(lanes, values.shape[-1]) - (np.sum(nans, axis=-1).reshape(lanes) if skip_nan
+                                            else 0)
+    pos = q * (np.maximum(n, 1) - 1)
     lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, n - 1)
+    hi = np.minimum(lo + 1, np.maximum(n, 1) - 1)
     frac = pos - lo
     if method == "lower":
         hi, frac = lo, np.zeros_like(frac)
@@ -74,15 +82,34 @@ def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input:
     elif method == "nearest":
         lo, frac = np.around(pos).astype(int), np.zeros_like(frac)
     # Gathers along the last axis put the quantile axes last; NumPy puts them first.
-    below = getitem(s, (Ellipsis, lo.reshape(-1)))
-    above = getitem(s, (Ellipsis, hi.reshape(-1)))
-    res = below + (above - below) * frac.reshape(-1).astype(np.result_type(unbox(a), 0.0))
-    res = reshape(res, kept_shape + q.shape)
+    s = sort(flat, axis=ax)
+    below, above = (take_along_axis(s, i.reshape(kept_shape + (-1,)), axis=-1) for i in (lo, hi))
+    frac = frac.reshape(kept_shape + (-1,)).astype(np.result_type(unbox(a), 0.0))
+    res = reshape(below + (above - below) * frac, kept_shape + q.shape)
+    undefined = n == 0 if skip_nan else np.any(nans, axis=-1).reshape(lanes)
+    if np.any(undefined):  # a NaN result (derivative 0), as NumPy's value
+        if skip_nan:
+            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+        res = where(undefined, np.nan, res)
     res = moveaxis(res, tuple(range(len(kept_shape), len(kept_shape) + q.ndim)),
                    tuple(range(q.ndim))) if q.ndim else res
     if keepdims:
         res = _keep_reduced_dims(res, a, axis, q.ndim)
     return res
+
+
+@_export
+def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+             method: str = "linear", keepdims: bool = False) -> Any:
+    return _quantile("quantile", a, q, axis, out, method, keepdims)
+
+
+@_export
+def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
+                overwrite_input: bool = False, method: str = "linear",
+                keepdims: bool = False) -> Any:
+    """``numpy.nanquantile``; NaN entries get derivative 0 (as in JAX)."""
+    return _quantile("nanquantile", a, q, axis, out, method, keepdims, skip_nan=True)
 
 
 def _keep_reduced_dims(res: Any, a: Any, axis: Any, qdim: int) -> Any:
@@ -106,6 +133,20 @@ def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
            keepdims: bool = False) -> Any:
     return quantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
+
+
+@_export
+def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
+                  overwrite_input: bool = False, method: str = "linear",
+                  keepdims: bool = False) -> Any:
+    return nanquantile(a, np.asarray(unbox(q)) / 100.0, axis, out, overwrite_input, method,
+                       keepdims)
+
+
+@_export
+def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+              keepdims: bool = False) -> Any:
+    return nanquantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
 
 
 def _as_rows(m: Any, rowvar: bool) -> Any:
@@ -180,19 +221,75 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", **kw:
                                                        np.result_type(unbox(fill_value)))
 
 
+def _traced(*xs: Any) -> bool:
+    return any(isinstance(x, Box) for x in xs)
+
+
 @_export
 def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
-             retstep: bool = False, dtype: Any = None, axis: int = 0) -> Any:
-    if not isinstance(start, Box) and not isinstance(stop, Box):
-        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
-    if axis != 0 or ndim(start) or ndim(stop):
-        raise NotImplementedError("wengert.numpy.linspace: traced start/stop must be "
-                                  "scalars with axis=0")
-    t = np.linspace(0.0, 1.0, num, endpoint)
-    out = start + (stop - start) * t
-    if retstep:
-        return out, (stop - start) / ((num - 1) if endpoint else num)
-    return out
+             retstep: bool = False, dtype: Any = None, axis: int = 0, *,
+             device: Any = None) -> Any:
+    """``numpy.linspace``, differentiable in ``start`` and ``stop`` (arrays too)."""
+    if not _traced(start, stop):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis, device=device)
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    # NumPy's recipe, so that the values agree: start + k·step, then stop itself at the end.
+    div = (num - 1) if endpoint else num
+    delta = stop - start
+    k = np.arange(num, dtype=np.result_type(unbox(start), unbox(stop), float(num)))
+    k = k.reshape((-1,) + (1,) * ndim(delta))
+    step = delta / div if div > 0 else np.nan
+    y = k * step + start if div > 0 else k * delta + start
+    if endpoint and num > 1:
+        y = where(k == num - 1, stop, y)
+    if axis != 0:
+        y = moveaxis(y, 0, axis)
+    if dtype is not None:
+        y = astype(floor(y) if np.issubdtype(dtype, np.integer) else y, dtype)
+    return (y, step) if retstep else y
+
+
+def _ndmin(x: Any, nd: int) -> Any:
+    return reshape(x, (1,) * (nd - ndim(x)) + tuple(shape(x)))
+
+
+@_export
+def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,
+             dtype: Any = None, axis: int = 0) -> Any:
+    """``numpy.logspace``, differentiable in ``start``, ``stop`` and ``base``."""
+    if not _traced(start, stop, base):
+        return np.logspace(start, stop, num, endpoint, base, dtype, axis)
+    nd = max(ndim(start), ndim(stop), ndim(base))  # as NumPy: all three get this ndim
+    start, stop, base = (_ndmin(v, nd) for v in (start, stop, base))
+    y = power(expand_dims(base, axis), linspace(start, stop, num, endpoint, axis=axis))
+    return y if dtype is None else astype(y, dtype)
+
+
+@_export
+def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
+              axis: int = 0) -> Any:
+    """``numpy.geomspace``, differentiable in ``start`` and ``stop``."""
+    if not _traced(start, stop):
+        return np.geomspace(start, stop, num, endpoint, dtype, axis)
+    if np.any(np.equal(unbox(start), 0)) or np.any(np.equal(unbox(stop), 0)):
+        raise ValueError("Geometric sequence cannot include zero")
+    # NumPy's recipe: a logspace between the logs of start/sign and stop/sign (complex:
+    # sign = start/|start|), with start and stop themselves at the ends.
+    dt = np.result_type(unbox(start), unbox(stop), float(num), np.zeros((), dtype))
+    start, stop = astype(start, dt), astype(stop, dt)
+    out_sign = sign(start)
+    start, stop = start / out_sign, stop / out_sign
+    y = logspace(log10(start), log10(stop), num, endpoint, 10.0, dt)
+    k = np.arange(num).reshape((-1,) + (1,) * (ndim(y) - 1))
+    y = where(k == 0, start, y)
+    if endpoint and num > 1:
+        y = where(k == num - 1, stop, y)
+    y = y * out_sign
+    if axis != 0:
+        y = moveaxis(y, 0, axis)
+    return astype(y, dtype) if dtype is not None else y
 
 
 # -- counting: differentiable in the weights ------------------------------------------
