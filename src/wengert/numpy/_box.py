@@ -9,6 +9,7 @@ pointer to the functional alternative.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -67,10 +68,13 @@ _UFUNCS_BY_NAME: dict[str, Any] = {}
 
 
 def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    if not kwargs and method == "__call__" and len(inputs) == 2 and inputs[1] is self:
+        reflected = _REFLECTED.get(ufunc)  # array <op> box: the box's own operator
+        if reflected is not None:
+            return reflected(self, inputs[0])
     if kwargs.get("out") is not None:
         _refuse_inplace(self)
-    import wengert.numpy as wnp
-    fn = wnp.__dict__.get(ufunc.__name__)
+    fn = _wnp().__dict__.get(ufunc.__name__)
     if method != "__call__" or fn is None or isinstance(fn, type):
         name = ufunc.__name__ + ("" if method == "__call__" else "." + method)
         raise TypeError(
@@ -97,8 +101,7 @@ def _array_function(self: Box, func: Any, types: Any, args: Any, kwargs: Any) ->
 
 
 def _wnp() -> Any:
-    import wengert.numpy as wnp
-    return wnp
+    return sys.modules["wengert.numpy"]  # imported by then: it imports this module
 
 
 def _repr(self: Box) -> str:
@@ -235,11 +238,27 @@ def _as_method(name: str, fn: Any) -> Any:
 for _name, _fn in _methods.items():
     setattr(Box, _name, _as_method(_name, _fn))
 
+# ``ndarray <op> box`` reaches the box through __array_ufunc__; these go straight to the
+# reflected operator.
+_REFLECTED = {np.add: Box.__radd__, np.subtract: Box.__rsub__,  # type: ignore[attr-defined]
+              np.multiply: Box.__rmul__, np.true_divide: Box.__rtruediv__,  # type: ignore
+              np.matmul: Box.__rmatmul__}  # type: ignore[attr-defined]
+
+def _shape(self: Box) -> tuple:
+    v = unbox(self)
+    return v.shape if type(v) is np.ndarray else np.shape(v)
+
+
+def _dtype(self: Box) -> Any:
+    v = unbox(self)
+    return v.dtype if type(v) is np.ndarray else np.result_type(v)
+
+
 _props: dict[str, Any] = {
-    "shape": lambda self: np.shape(_value(self)),
-    "ndim": lambda self: np.ndim(_value(self)),
+    "shape": _shape,
+    "ndim": lambda self: len(_shape(self)),
     "size": lambda self: np.size(_value(self)),
-    "dtype": lambda self: np.result_type(_value(self)),
+    "dtype": _dtype,
     "T": lambda self: sh.transpose(self),
     "mT": lambda self: sh.swapaxes(self, -1, -2),
     "real": lambda self: ew.real(self),

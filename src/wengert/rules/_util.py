@@ -84,9 +84,14 @@ _REAL_SCALARS = frozenset({float, np.float64})
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum the cotangent ``g`` of a broadcast result back to the shape of ``x``."""
     tg = type(g)
-    if tg is np.ndarray:  # the common cases first: nothing to do
-        if type(x) is np.ndarray and g.shape == x.shape and g.dtype is x.dtype:
-            return g
+    if tg is np.ndarray:  # the common cases first: nothing to do, or a plain sum
+        if type(x) is np.ndarray:
+            xs = x.shape
+            if g.shape == xs:
+                if g.dtype is x.dtype or x.dtype.kind == "c" or g.dtype.kind != "c":
+                    return g
+            elif x.dtype.kind == "c" or g.dtype.kind != "c":
+                return _plain_unbroadcast(g, xs)
     elif tg in _REAL_SCALARS and type(x) in _REAL_SCALARS:
         return g
     xs = shape(x)
@@ -105,6 +110,17 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 _prims = _registry  # rule families refer to each other's primitives by name
+
+
+def _plain_unbroadcast(g: np.ndarray, xs: tuple) -> Any:
+    """unbroadcast of a plain array: NumPy's own sum and reshape, no dispatch."""
+    gs = g.shape
+    lead = len(gs) - len(xs)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1)
+    if axes:
+        g = np.add.reduce(g, axes)
+    return g if g.shape == xs else g.reshape(xs)
 
 
 def broadcast_tangent(t: Any, ans: Any) -> Any:

@@ -185,6 +185,10 @@ def _chooser(name: str, impl: Any, pick: Any) -> Any:
     The masks are boolean so the derivative keeps the dtype of the tangent.
     """
     def weight(t: Any, first: Any, second: Any) -> Any:
+        if type(t) is np.ndarray and not isinstance(first, Box) and not isinstance(second, Box):
+            chosen = t * pick(first, second)  # plain values: NumPy throughout
+            ties = np.equal(first, second)
+            return np.where(ties, 0.5 * t, chosen) if ties.any() else chosen
         chosen = t * pick(first, second)
         ties = equal(first, second)
         return where(ties, 0.5 * t, chosen) if np.any(ties) else chosen

@@ -29,7 +29,16 @@ def _last(x: Any) -> Any:
     return getitem_p(x, idx=(Ellipsis, 0))
 
 
+def _plain_2d(g: Any, read: Any, other: Any) -> bool:
+    """Plain matrices (the usual case): NumPy's ``@`` on a transposed view, no dispatch.
+    ``read`` is the argument the rule reads; the other may be only its shape (Meta)."""
+    return (type(g) is np.ndarray and type(read) is np.ndarray and g.ndim == 2
+            and read.ndim == 2 and ndim(other) == 2)
+
+
 def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if _plain_2d(g, b, a):
+        return g @ b.T
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * b
@@ -43,6 +52,8 @@ def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    if _plain_2d(g, a, b):
+        return a.T @ g
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * a

@@ -45,8 +45,16 @@ def _restore(g: Any, x: Any, axis: tuple | None, keepdims: bool) -> Any:
 
 
 # -- sum ---------------------------------------------------------------------------
-sum_p = defprim("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
-                keep_args=False, keep_ans=False)
+_add_reduce = np.add.reduce  # np.sum without its Python wrapper, for plain arrays
+
+
+def _sum_impl(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(x) is np.ndarray:
+        return _add_reduce(x, axis, None, None, keepdims)
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+sum_p = defprim("sum", _sum_impl, keep_args=False, keep_ans=False)
 sum_p.deflinear().defvjp(
     lambda g, ans, x, axis=None, keepdims=False:
         broadcast_to_p(_restore(g, x, axis, keepdims), shape=shape(x)))

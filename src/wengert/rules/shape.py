@@ -25,11 +25,13 @@ _export = exporter(__all__, globals())
 
 
 # -- primitives ----------------------------------------------------------------
-reshape_p = defprim("reshape", lambda x, shape: np.reshape(x, shape),
+reshape_p = defprim("reshape", lambda x, shape: x.reshape(shape) if type(x) is np.ndarray
+                    else np.reshape(x, shape),
                     keep_args=False, keep_ans=False)
 reshape_p.deflinear().defvjp(lambda g, ans, x, shape: reshape_p(g, shape=shape_of(x)))
 
-transpose_p = defprim("transpose", lambda x, axes: np.transpose(x, axes),
+transpose_p = defprim("transpose", lambda x, axes: x.transpose(axes) if type(x) is np.ndarray
+                      else np.transpose(x, axes),
                       keep_args=False, keep_ans=False)
 transpose_p.deflinear().defvjp(
     lambda g, ans, x, axes: transpose_p(g, axes=tuple(np.argsort(axes))))
