@@ -115,16 +115,31 @@ _S = frozenset({float, np.float64})
 add = _arith("add", operator.add, np.add, keep_args=False, keep_ans=False)
 add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
            lambda t, ans, x, y: broadcast_tangent(t, ans))
-add.defvjp(lambda g, ans, x, y: g if type(g) in _S and type(x) in _S else unbroadcast(g, x),
-           lambda g, ans, x, y: g if type(g) in _S and type(y) in _S else unbroadcast(g, y))
+
+
+# x + y passes its adjoint through; the common cases (no broadcasting) checked inline,
+# without the call to unbroadcast: this is every add's backward step.
+def _add_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    tg = type(g)
+    if tg is np.ndarray:
+        if type(x) is np.ndarray and g.shape == x.shape and g.dtype is x.dtype:
+            return g
+    elif tg in _S and type(x) in _S:
+        return g
+    return unbroadcast(g, x)
+
+
+def _add_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    return _add_vjp_x(g, ans, y, x)
+
+
+add.defvjp(_add_vjp_x, _add_vjp_y)
 _export(add, "add")
 
 subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
-subtract.defvjp(
-    lambda g, ans, x, y: g if type(g) in _S and type(x) in _S else unbroadcast(g, x),
-    lambda g, ans, x, y: -g if type(g) in _S and type(y) in _S else unbroadcast(-g, y))
+subtract.defvjp(_add_vjp_x, lambda g, ans, x, y: _add_vjp_x(-g, ans, y, x))
 _export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
@@ -238,14 +253,34 @@ square = unary("square", np.square, lambda ans, x: 2.0 * x, keep_ans=False)
 reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -ans * ans, keep_args=False)
 
 # -- trigonometric and hyperbolic ------------------------------------------
-sin = unary("sin", np.sin, lambda ans, x: cos(x), keep_ans=False)
-cos = unary("cos", np.cos, lambda ans, x: -sin(x), keep_ans=False)
+def _plain_first(numpy_fn: Any, math_fn: Any, traced: Callable[[Any], Any]) -> Deriv:
+    """A derivative ``d(ans, x) = fn(x)``: math on Python floats and NumPy on arrays (no
+    dispatch: these run once per backward step), the primitive on traced values."""
+    def deriv(ans: Any, x: Any) -> Any:
+        tx = type(x)
+        if tx is float:
+            try:
+                return math_fn(x)
+            except (ValueError, OverflowError):  # inf: NumPy's nan/inf instead
+                return numpy_fn(x)
+        if tx is np.ndarray:
+            return numpy_fn(x)
+        return traced(x)
+    return deriv
+
+
+sin = unary("sin", np.sin, _plain_first(np.cos, math.cos, lambda x: cos(x)), keep_ans=False)
+cos = unary("cos", np.cos, _plain_first(lambda x: -np.sin(x),
+                                        lambda x: -math.sin(x), lambda x: -sin(x)),
+            keep_ans=False)
 tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, keep_args=False)
 arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / sqrt(1.0 - x * x), keep_ans=False)
 arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), keep_ans=False)
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), keep_ans=False)
-sinh = unary("sinh", np.sinh, lambda ans, x: cosh(x), keep_ans=False)
-cosh = unary("cosh", np.cosh, lambda ans, x: sinh(x), keep_ans=False)
+sinh = unary("sinh", np.sinh, _plain_first(np.cosh, math.cosh, lambda x: cosh(x)),
+             keep_ans=False)
+cosh = unary("cosh", np.cosh, _plain_first(np.sinh, math.sinh, lambda x: sinh(x)),
+             keep_ans=False)
 def _tanh_deriv(ans: Any, x: Any) -> Any:
     # 1 - ans²; on large arrays written so NumPy reuses its temporary (one buffer, not
     # two), on small ones in two operations rather than three.
