@@ -119,27 +119,28 @@ add.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
 
 # x + y passes its adjoint through; the common cases (no broadcasting) checked inline,
 # without the call to unbroadcast: this is every add's backward step.
-def _add_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    tg = type(g)
-    if tg is np.ndarray:
-        if type(x) is np.ndarray and g.shape == x.shape and g.dtype is x.dtype:
+def _pass_through(argnum: int, sign: float) -> Callable[..., Any]:
+    def rule(g: Any, ans: Any, x: Any, y: Any) -> Any:
+        target = y if argnum else x
+        if sign < 0:
+            g = -g
+        tg = type(g)
+        if tg is np.ndarray:
+            if type(target) is np.ndarray and g.shape == target.shape and g.dtype is target.dtype:
+                return g
+        elif tg in _S and type(target) in _S:
             return g
-    elif tg in _S and type(x) in _S:
-        return g
-    return unbroadcast(g, x)
+        return unbroadcast(g, target)
+    return rule
 
 
-def _add_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    return _add_vjp_x(g, ans, y, x)
-
-
-add.defvjp(_add_vjp_x, _add_vjp_y)
+add.defvjp(_pass_through(0, 1.0), _pass_through(1, 1.0))
 _export(add, "add")
 
 subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
-subtract.defvjp(_add_vjp_x, lambda g, ans, x, y: _add_vjp_x(-g, ans, y, x))
+subtract.defvjp(_pass_through(0, 1.0), _pass_through(1, -1.0))
 _export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
