@@ -82,6 +82,35 @@ class JVPBox(Box):
         return new
 
 
+    @classmethod
+    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+              params: dict) -> Any:
+        # Two traced arguments (x * y): lift's loop unrolled, rules looked up directly.
+        t0 = first._tangent  # type: ignore[attr-defined]
+        t1 = second._tangent  # type: ignore[attr-defined]
+        rules = prim.jvps
+        if (prim.jvp_all is not None or prim.multiple_results or t0 is None or t1 is None
+                or rules is None or len(rules) < 2 or rules[0] is None or rules[1] is None):
+            return super().lift2(prim, ans, first, second, vals, params)
+        try:
+            out = rules[0](t0, ans, *vals, **params)
+            t = rules[1](t1, ans, *vals, **params)
+        except (ZeroDivisionError, OverflowError):  # as in lift1
+            out = call_rule(rules[0], t0, ans, vals, params)
+            t = call_rule(rules[1], t1, ans, vals, params)
+        if out is None:
+            out = t
+        elif t is not None:
+            out = accumulate(out, t, 1)
+        if out is None:
+            return ans
+        new = _new(cls)
+        new._value = ans
+        new._level = first._level
+        new._tangent = out
+        return new
+
+
 _new = object.__new__
 
 
