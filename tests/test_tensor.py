@@ -168,7 +168,7 @@ def test_in_place_on_non_leaf_is_rebound():
 
 def test_item_assignment_and_silent_conversion_refused():
     x = tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="in-place"):
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
         x[0] = 5.0
     with pytest.raises(TypeError, match="drop its derivative"):
         np.asarray(x)
@@ -424,3 +424,135 @@ def test_backward_inputs_limits_which_grads_are_filled():
     b = wengert.tensor(3.0, requires_grad=True)
     (a * b).backward(inputs=[a])
     assert a.grad.item() == 3.0 and b.grad is None
+
+
+# -- PyTorch's in-place, copy and grad-mode semantics ------------------------------------
+def test_inplace_update_by_a_tensor_that_requires_grad_records_it():
+    w = tensor([1.0, 2.0], requires_grad=True)
+    total = tensor(0.0)
+    total += wnp.sum(3 * w)  # total now stands for a recorded result, as in PyTorch
+    assert total.requires_grad and not total.is_leaf
+    (wnp.sum(w * w) + total).backward()
+    eq(w.grad.numpy(), [5.0, 7.0])
+    x = tensor([1.0, 2.0], requires_grad=True)
+    out = tensor([0.0, 0.0])
+    out[0] = x[0] * 5
+    (wnp.sum(out) + wnp.sum(x)).backward()
+    eq(x.grad.numpy(), [6.0, 1.0])
+    with pytest.raises(RuntimeError, match="int64 tensor"):
+        counts = tensor([0, 0])
+        counts += x
+
+
+def test_inplace_on_a_non_leaf_changes_the_tensor_itself():
+    x = tensor([1.0, 2.0], requires_grad=True)
+
+    def bump(t):
+        t += 1  # the caller's tensor changes, as in PyTorch
+    h = x * 2
+    alias = h
+    bump(h)
+    eq(alias.detach().numpy(), [3.0, 5.0])
+    h.retain_grad()
+    h *= 3
+    wnp.sum(h).backward()
+    eq(h.grad.numpy(), [1.0, 1.0])
+    eq(x.grad.numpy(), [6.0, 6.0])
+    # zeroing a create_graph gradient really zeroes it
+    y = tensor(2.0, requires_grad=True)
+    (y ** 3).backward(create_graph=True)
+    y.grad.zero_()
+    (y ** 2).backward()
+    assert y.grad.item() == 4.0
+
+
+def test_inplace_under_no_grad_keeps_shape_and_dtype():
+    p = tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    keep = p * 1.0  # the graph shares p's array, so the update copies
+    with no_grad():
+        p -= tensor([0.5, 0.5])  # float64 operand: p stays float32
+        assert p.data.dtype == np.float32
+        with pytest.raises(RuntimeError, match="shape"):
+            p -= tensor([[1.0, 1.0], [1.0, 1.0]])
+    del keep
+    c = tensor([1, 2])
+    with pytest.raises(RuntimeError, match="cannot be stored"):
+        c += 1.5
+
+
+def test_gradients_are_private_arrays_accumulated_in_place():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    y = tensor([3.0, 4.0], requires_grad=True)
+    seed = np.ones(2)
+    (x + y).backward(seed)
+    x.grad.data[0] = 10.0  # neither the other leaf's gradient nor the seed change
+    eq(y.grad.numpy(), [1.0, 1.0])
+    eq(seed, [1.0, 1.0])
+    z = tensor([1.0, 2.0], requires_grad=True)
+    wnp.sum(z).backward()  # a broadcast adjoint: the gradient is still writeable
+    z.grad.data *= 0.5
+    eq(z.grad.numpy(), [0.5, 0.5])
+    held = z.grad
+    wnp.sum(z * z).backward()
+    eq(held.numpy(), [2.5, 4.5])  # accumulated into the same gradient tensor
+
+
+def test_clone_copy_and_deepcopy():
+    import copy as copy_module
+    p = tensor([1.0, 2.0], requires_grad=True)
+    snapshot = copy_module.deepcopy(p)
+    with no_grad():
+        p -= 1.0
+    eq(snapshot.detach().numpy(), [1.0, 2.0])
+    assert snapshot.requires_grad and snapshot.is_leaf
+    c = p.clone()
+    wnp.sum(c * 2).backward()
+    eq(p.grad.numpy(), [2.0, 2.0])  # clone is differentiable
+    d = p.detach().clone()
+    d += 5.0
+    eq(p.detach().numpy(), [0.0, 1.0])
+    with pytest.raises(RuntimeError, match="deepcopy"):
+        copy_module.deepcopy(p * 2)
+
+
+def test_grad_mode_decorators_are_reentrant_and_cover_generators():
+    @wengert.no_grad()
+    def depth(n):
+        return 0 if n == 0 else 1 + depth(n - 1)
+    depth(3)
+    assert wengert.is_grad_enabled()
+
+    x = tensor([1.0], requires_grad=True)
+
+    @wengert.no_grad
+    def gen():
+        yield x * 2
+    assert not next(gen()).requires_grad
+    with wengert.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert wengert.is_grad_enabled()
+    wengert.set_grad_enabled(False)
+    assert not wengert.is_grad_enabled()
+    wengert.set_grad_enabled(True)
+
+
+def test_requires_grad_setter_and_switching_it_off():
+    x = tensor([1.0, 2.0])
+    x.requires_grad = True
+    y = wnp.sum(x * x)
+    x.requires_grad_(False)  # a graph made before fills no .grad any more
+    y.backward()
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="empty"):
+        z = tensor([1.0], requires_grad=True)
+        wnp.sum(z).backward(inputs=[])
+
+
+def test_float_of_a_tensor_is_its_value_but_transforms_refuse_it():
+    import math
+    t = tensor(3.0, requires_grad=True)
+    assert float(t) == 3.0
+    with pytest.raises(TypeError, match="drop its derivative"):
+        wengert.grad(lambda x: float(x) * x)(3.0)
+    with pytest.raises(TypeError, match="math.sin"):
+        wengert.grad(math.sin)(3.0)

@@ -25,6 +25,7 @@ from .tensor import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
     tensor,
     tensor_grad,
     zero_grad,
@@ -52,6 +53,6 @@ __all__ = [
     "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
     "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad", "no_grad",
-    "enable_grad", "is_grad_enabled", "zero_grad", "forward_grad", "__version__",
-    "trace", "source", "Trace",
+    "set_grad_enabled", "enable_grad", "is_grad_enabled", "zero_grad", "forward_grad",
+    "__version__", "trace", "source", "Trace",
 ]

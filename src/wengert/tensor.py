@@ -11,6 +11,8 @@ the graph it went through, as PyTorch does.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import math
 import sys
 import weakref
@@ -33,6 +35,10 @@ class _LeafNode(Node):
 
     __slots__ = ("owner",)
     owner: weakref.ref
+
+
+def _no_owner() -> None:
+    return None
 
 
 def _leaf_of(tensor: Tensor) -> _LeafNode:
@@ -126,6 +132,10 @@ class Tensor(VJPBox):
     def requires_grad(self) -> bool:
         return self._node is not None
 
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
     @property
     def is_leaf(self) -> bool:
         return self._node is None or self._node.prim is None
@@ -157,8 +167,35 @@ class Tensor(VJPBox):
         return np.asarray(self._value)
 
     def detach(self) -> Tensor:
-        """The same values, cut from the graph (shares memory)."""
+        """The same values, cut from the graph (shares memory until either is updated in
+        place: then the updated one gets an array of its own, see the README)."""
         return Tensor._constant(self._value, EAGER_LEVEL)
+
+    def clone(self) -> Tensor:
+        """A copy with its own array; differentiable (gradients flow back to ``self``)."""
+        from .rules.shape import copy_p
+        if self._node is not None and _grad_enabled[0]:
+            return copy_p(self)  # type: ignore[no-any-return]
+        return Tensor._constant(np.array(self._value, copy=True), EAGER_LEVEL)
+
+    def copy(self) -> Tensor:
+        """NumPy's name for :meth:`clone`."""
+        return self.clone()
+
+    def __copy__(self) -> Tensor:
+        return self.clone()
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A new leaf with copies of the values (and of ``.grad``), as PyTorch's deepcopy;
+        only leaves can be copied this way."""
+        if not self.is_leaf:
+            raise RuntimeError("deepcopy: only leaf tensors (made by wengert.tensor, or "
+                               "detached) can be deep-copied; use t.detach().clone()")
+        new = Tensor(self._value, requires_grad=self.requires_grad)
+        if self._grad is not None:
+            new._grad = Tensor._constant(np.array(self._grad._value, copy=True), EAGER_LEVEL)
+        memo[id(self)] = new
+        return new
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -169,8 +206,9 @@ class Tensor(VJPBox):
                 raise TypeError("requires_grad_: only float or complex tensors can require "
                                 "gradients")
             self._node = _leaf_of(self)
-        elif not requires_grad:
-            self._node = None
+        elif not requires_grad and self._node is not None:
+            self._node.owner = _no_owner  # type: ignore[attr-defined]  # graphs made before
+            self._node = None                                       # fill no .grad now
         return self
 
     def retain_grad(self) -> None:
@@ -207,24 +245,31 @@ class Tensor(VJPBox):
                                "create its inputs with requires_grad=True")
         seed = _seed("backward", self, gradient, "gradient")
         wanted = None if inputs is None else _as_tensors("backward", inputs, "inputs")
+        if wanted is not None and not wanted:
+            raise RuntimeError("backward: inputs= is an empty list; leave it out to fill "
+                               "every leaf's .grad, or list the tensors to fill")
         retained = ({node: t for node, t in _retained.items() if t._node is node}
                     if len(_retained) else {})
         if wanted is not None:  # non-leaf inputs are filled like retained ones
             retained = {t._node: t for t in wanted if t._node is not None and not t.is_leaf}
         leaves = _pull([(self, seed)], retained, retain_graph, create_graph)
         keep = None if wanted is None else {id(t) for t in wanted}
+        given: set[int] = {id(unbox(seed))}  # arrays a .grad must not share
         for node, g in leaves.items():
             owner = node.owner() if type(node) is _LeafNode else retained.get(node)
             if owner is None or keep is not None and id(owner) not in keep:
                 continue
-            g = _as_gradient(g, owner)
-            old = owner._grad
-            owner._grad = g if old is None else (
-                old + g if isinstance(g, Tensor) and g._node is not None
-                else Tensor._constant(old._value + g._value, EAGER_LEVEL))
+            _accumulate_grad(owner, g, given)
 
     def item(self) -> Any:
         return np.asarray(self._value).item()
+
+    # A tensor's Python number is its value, as in PyTorch (a constant from then on).
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __complex__(self) -> complex:
+        return complex(self._value)
 
     def __repr__(self) -> str:
         extra = ""
@@ -258,17 +303,46 @@ class Tensor(VJPBox):
         return Tensor._constant(out, EAGER_LEVEL)
 
     def _inplace(self, ufunc: Any, other: Any) -> Tensor:
-        if self.requires_grad and _grad_enabled[0]:
-            if self.is_leaf:
+        if _grad_enabled[0] and (self.requires_grad or _tracked(other)):
+            if self.is_leaf and self.requires_grad:
                 raise RuntimeError(
                     "in-place update of a leaf tensor that requires grad; wrap it in "
                     "`with wengert.no_grad():` (e.g. for a parameter update) or use x = x + v")
-            return ufunc(self, other)  # a new node; the name now points to it
-        value = self._private_value()
-        if value is None:  # shared: give this tensor a new array instead
-            self._value = ufunc(self._value, unbox(other))
-        else:
+            _check_inplace_shape(self, other)
+            if np.result_type(self._value).kind not in "fc":
+                raise RuntimeError(
+                    f"in-place update of a {np.result_type(self._value)} tensor by a value "
+                    f"that requires grad: its result cannot be stored in it; make the "
+                    f"tensor float (e.g. wengert.tensor(0.0))")
+            result = ufunc(self, other)
+            if np.result_type(result._value) != np.result_type(self._value):
+                from .rules.shape import astype
+                result = astype(result, np.result_type(self._value))
+            return self._become(result)  # this tensor now stands for the recorded result
+        _check_inplace_shape(self, other)
+        private = self._private_value()
+        shared = private is None
+        # shared: give this tensor a new array instead
+        value = np.array(self._value, copy=True) if private is None else private
+        try:
             ufunc(value, unbox(other), out=value)
+        except TypeError as exc:  # NumPy's casting error, said for tensors
+            raise RuntimeError(
+                f"in-place {ufunc.__name__} of a {value.dtype} tensor: the result (dtype "
+                f"{np.result_type(value, unbox(other))}) cannot be stored in it; use "
+                f"x = x + v for a new tensor") from exc
+        if shared:
+            self._value = value
+        return self
+
+    def _become(self, result: Tensor) -> Tensor:
+        """Make this tensor object the (recorded) ``result`` of an in-place operation, as
+        PyTorch's in-place ops do: other names for it see the new value, and the graph
+        that used the old value keeps the old value."""
+        retained = self._node is not None and _retained.get(self._node) is self
+        self._value, self._node, self._index = result._value, result._node, result._index
+        if retained and self._node is not None:
+            _retained[self._node] = self
         return self
 
     def _private_value(self) -> np.ndarray | None:
@@ -299,11 +373,34 @@ class Tensor(VJPBox):
         return self._inplace(np.divide, other)
 
     def __setitem__(self, idx: Any, value: Any) -> None:
-        if self.requires_grad and _grad_enabled[0]:
-            Box.__setitem__(self, idx, value)  # type: ignore[attr-defined,index]
+        if _grad_enabled[0] and (self.requires_grad or _tracked(value)):
+            if self.is_leaf and self.requires_grad:
+                raise RuntimeError(
+                    "item assignment to a leaf tensor that requires grad; wrap it in "
+                    "`with wengert.no_grad():`, or build a new tensor with "
+                    "`wengert.numpy.at(x)[idx].set(v)`")
+            from .rules.indexing import at
+            self._become(at(self)[unbox(idx)].set(value))
+            return
         if self._private_value() is None:
             self._value = np.array(self._value)  # a copy: see _private_value
         self._value[unbox(idx)] = unbox(value)
+
+
+def _tracked(x: Any) -> bool:
+    return isinstance(x, Tensor) and x._node is not None
+
+
+def _check_inplace_shape(t: Tensor, other: Any) -> None:
+    shape = np.shape(t._value)
+    try:
+        ok = np.broadcast_shapes(shape, np.shape(unbox(other))) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"in-place update of a tensor of shape {shape} by a value of "
+                           f"shape {np.shape(unbox(other))}: the result would not keep the "
+                           f"tensor's shape; use x = x + v for a new tensor")
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -311,23 +408,78 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-class no_grad(contextlib.ContextDecorator):
-    """Inside it, operations on tensors are not recorded (context manager or decorator)."""
+class _GradMode:
+    """A context manager and decorator that sets grad mode and restores it on exit.
+
+    Re-entrant (one instance may be entered again, e.g. by a recursive decorated
+    function), usable as ``@no_grad`` or ``@no_grad()``, and a decorated generator
+    function runs its body under the mode too, as in PyTorch.
+    """
+
+    enabled = False
+    _prev: list[bool]
+
+    def __new__(cls, fn: Any = None) -> Any:
+        self = super().__new__(cls)
+        self._prev = []
+        return self(fn) if callable(fn) else self  # bare @no_grad
 
     def __enter__(self) -> None:
-        self._prev = _grad_enabled[0]
-        _grad_enabled[0] = False
+        self._prev.append(_grad_enabled[0])
+        _grad_enabled[0] = self.enabled
 
     def __exit__(self, *exc: Any) -> None:
-        _grad_enabled[0] = self._prev
+        _grad_enabled[0] = self._prev.pop()
+
+    def __call__(self, fn: Any) -> Any:
+        mode = type(self)
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                gen = fn(*args, **kwargs)
+                sent = None
+                while True:
+                    with mode():
+                        try:
+                            item = gen.send(sent)
+                        except StopIteration as stop:
+                            return stop.value
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        gen.close()
+                        raise
+            return generator
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with mode():
+                return fn(*args, **kwargs)
+        return wrapper
 
 
-class enable_grad(contextlib.ContextDecorator):
+class no_grad(_GradMode):
+    """Inside it, operations on tensors are not recorded (context manager or decorator)."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
     """Turn recording back on inside a ``no_grad`` block."""
 
-    def __enter__(self) -> None:
+    enabled = True
+
+
+class set_grad_enabled:
+    """Set grad mode now (``set_grad_enabled(False)``) or for a block (``with
+    set_grad_enabled(training): ...``), as ``torch.set_grad_enabled``."""
+
+    def __init__(self, mode: bool) -> None:
         self._prev = _grad_enabled[0]
-        _grad_enabled[0] = True
+        _grad_enabled[0] = bool(mode)
+
+    def __enter__(self) -> None:
+        pass
 
     def __exit__(self, *exc: Any) -> None:
         _grad_enabled[0] = self._prev
@@ -414,6 +566,30 @@ def _pull(seeds: list, retained: dict, retain_graph: bool | None,
     return leaves
 
 
+def _accumulate_grad(owner: Tensor, g: Any, given: set[int]) -> None:
+    """``owner.grad += g``: in place into the gradient array the tensor owns (so a
+    reference to ``.grad`` sees it, as in PyTorch), or a private copy of ``g`` (an
+    adjoint may be shared by several leaves, be the seed, or be a broadcast view)."""
+    traced = isinstance(g, Tensor) and g._node is not None
+    old = owner._grad
+    if traced:
+        g = _as_gradient(g, owner)
+        owner._grad = g if old is None else old + g
+        return
+    value = _as_gradient(g, owner)._value
+    if (old is not None and old._node is None and type(old._value) is np.ndarray
+            and old._value.flags.writeable and old._value.shape == value.shape):
+        np.add(old._value, value, out=old._value, casting="unsafe")
+        return
+    if old is not None:
+        value = unbox(old) + value
+    elif (type(value) is not np.ndarray or value.base is not None
+          or not value.flags.writeable or id(value) in given):
+        value = np.array(value, copy=True)
+    given.add(id(value))
+    owner._grad = Tensor._constant(value, EAGER_LEVEL)
+
+
 def _as_gradient(g: Any, like: Tensor) -> Tensor:
     """An adjoint as a tensor of ``like``'s shape and dtype (recorded if it is traced)."""
     value = like._value
@@ -462,6 +638,7 @@ def tensor_grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
                                f"with requires_grad=True")
     targets = {t._node: t for t in ins if not t.is_leaf}
     found = _pull(seeds, targets, retain_graph, create_graph)
+    given = {id(unbox(seed)) for _, seed in seeds}  # arrays a result must not share
     result: list[Tensor | None] = []
     for i, t in enumerate(ins):
         g = found.get(t._node)
@@ -471,6 +648,12 @@ def tensor_grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
                                    f"outputs; pass allow_unused=True to get None for it")
             result.append(None)
         else:
-            result.append(_as_gradient(g, t))
+            grad = _as_gradient(g, t)
+            value = grad._value
+            if grad._node is None and (value.base is not None or not value.flags.writeable
+                                       or id(value) in given):
+                grad = Tensor._constant(np.array(value, copy=True), EAGER_LEVEL)
+            given.add(id(grad._value))
+            result.append(grad)
     return tuple(result)
 

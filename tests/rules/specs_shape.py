@@ -9,6 +9,8 @@ import wengert.numpy as wnp
 from .spec import Spec
 
 SPECS = [
+    Spec(["copy"], lambda x: wnp.copy(x) * x, [[(2, 3)], [()]], ref=lambda x: x * x,
+         complex_ok=True, name="copy"),
     Spec(["reshape"], lambda x: wnp.reshape(x, (3, -1)), [[(2, 3)], [(6,)]],
          ref=lambda x: np.reshape(x, (3, -1))),
     Spec(["transpose"], lambda x: wnp.transpose(x, (1, 2, 0)), [[(2, 3, 4)]],

@@ -42,6 +42,16 @@ def _refuse_method(name: str) -> None:
                     f"be differentiated; use the functional `{alternative}` instead.")
 
 
+def _to_python(self: Box, kind: str) -> Any:
+    """float()/complex() of a traced value: refused, since the Python number would carry
+    no derivative (as JAX refuses it); math.sin(x) and friends call float() too."""
+    raise TypeError(
+        f"wengert: {kind}() of a traced value would silently drop its derivative (math "
+        f"functions such as math.sin call it too). Use wengert.numpy functions (wnp.sin "
+        f"...), or x.item() / {kind}(wengert.stop_gradient(x)) if you want the plain "
+        f"number, which is then a constant.")
+
+
 def _iter(self: Box) -> Any:
     n = self.shape[0] if self.shape else None
     if n is None:
@@ -189,9 +199,9 @@ _methods: dict[str, Any] = {
     "__len__": _len, "__iter__": _iter, "__array__": _array,
     "__array_ufunc__": _array_ufunc, "__array_function__": _array_function,
     "__bool__": lambda self: bool(_value(self)),
-    "__float__": lambda self: float(_value(self)),
+    "__float__": lambda self: _to_python(self, "float"),
     "__int__": lambda self: int(_value(self)),
-    "__complex__": lambda self: complex(_value(self)),
+    "__complex__": lambda self: _to_python(self, "complex"),
     "__index__": lambda self: _value(self).__index__(),
     "__repr__": _repr, "__str__": lambda self: str(_value(self)),
     "__format__": lambda self, spec: format(_value(self), spec),

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.tracing import Box, contains_box, pack_sequence, unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, unbroadcast
+from ._util import dtype as _util_dtype
 from ._util import shape as shape_of
 
 __all__: list[str] = []
@@ -83,7 +84,9 @@ astype_p = defprim("astype", lambda x, dtype: np.asarray(x).astype(dtype),
                    keep_args=False, keep_ans=False)
 astype_p.defjvp(lambda t, ans, x, dtype: astype_p(t, dtype=ans.dtype)
                 if np.dtype(ans.dtype).kind in "fc" else None)
-astype_p.defvjp(lambda g, ans, x, dtype: _cast_cotangent(g, x))
+# A cast to integers or booleans is piecewise constant: no derivative, in either mode.
+astype_p.defvjp(lambda g, ans, x, dtype: _cast_cotangent(g, x)
+                if _util_dtype(ans).kind in "fc" else None)
 
 
 def _cast_cotangent(g: Any, x: Any) -> Any:
@@ -286,9 +289,19 @@ def traced_array(a: Any) -> Any:
     return array(a) if type(a) in (list, tuple) and contains_box(a) else a
 
 
+# A copy: on traced values an identity with its own array (Tensor.clone, np.copy(x)).
+copy_p = defprim("copy", lambda x: np.array(x, copy=True), keep_args=False, keep_ans=False)
+copy_p.deflinear().defvjp(lambda g, ans, x: g)
+
+
+def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
+    return copy_p(traced_array(a)) if isinstance(a, Box) or type(a) in (list, tuple) \
+        else np.copy(a, order=order, subok=subok)
+
+
 for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expand_dims,
             squeeze, ravel, concatenate, stack, atleast_1d, atleast_2d, atleast_3d, hstack,
-            vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray, astype]:
+            vstack, dstack, column_stack, flip, fliplr, flipud, array, asarray, astype, copy]:
     _export(_fn)
 _export(vstack, "row_stack")
 _export(transpose, "permute_dims")  # NumPy 2's array-API names for the same functions
