@@ -98,8 +98,27 @@ def test_holomorphic_jacobians():
     def F(z):
         return z * z
     J = np.diag(2 * Z)
-    close(jacfwd(F)(Z), J, rtol=1e-12)
-    close(jacrev(F)(Z), J, rtol=1e-12)
+    close(jacfwd(F, holomorphic=True)(Z), J, rtol=1e-12)
+    close(jacrev(F, holomorphic=True)(Z), J, rtol=1e-12)
+    # as in JAX: complex Jacobians need the promise, else a real and an imaginary
+    # direction would differ silently
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        jacfwd(F)(Z)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        jacrev(F)(Z)
+    with pytest.raises(TypeError, match="must be complex"):
+        jacfwd(F, holomorphic=True)(np.array([1.0, 2.0]))
+
+
+def test_jacobian_of_a_real_function_of_complex_input_uses_reverse_mode():
+    import wengert
+    z = np.array(1.0 + 1.0j)
+
+    def f(z):
+        return wnp.stack([wnp.abs(z) ** 2, wnp.real(z)])
+    # rows are gradients in the convention of grad: d/dx - i d/dy
+    close(wengert.jacobian(f)(z), [2.0 - 2.0j, 1.0], rtol=1e-12)
+    close(wengert.jacobian(f)(z), jacrev(f)(z), rtol=1e-12)
 
 
 def test_holomorphic_errors():

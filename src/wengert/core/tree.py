@@ -7,6 +7,7 @@ derivative.  ``None`` is an empty subtree, as in JAX.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -24,6 +25,16 @@ _registry: dict[type, _NodeType] = {
         lambda keys, c: dict(zip(keys, c)),
     ),
     type(None): _NodeType(lambda _: ([], None), lambda _, c: None),
+    # As in JAX: an OrderedDict keeps its order; a defaultdict sorts like a dict and
+    # keeps its factory.
+    collections.OrderedDict: _NodeType(
+        lambda d: (list(d.values()), list(d)),
+        lambda keys, c: collections.OrderedDict(zip(keys, c)),
+    ),
+    collections.defaultdict: _NodeType(
+        lambda d: ([d[k] for k in sorted(d)], (d.default_factory, sorted(d))),
+        lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)),
+    ),
 }
 
 

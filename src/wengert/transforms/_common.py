@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.reverse import Meta
 from ..core.tracing import Box, unbox
 
 
@@ -30,7 +31,11 @@ def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple
             raise ValueError(
                 f"{fname}: argnums={argnums!r} does not fit a call with {nargs} positional "
                 f"argument(s)")
-    return tuple(int(n) % nargs for n in nums)
+    nums = tuple(int(n) % nargs for n in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"{fname}: argnums={argnums!r} names an argument twice; list each "
+                         f"argument once")
+    return nums
 
 
 def partial_in(f: Callable[..., Any], args: tuple, kwargs: dict,
@@ -56,6 +61,11 @@ def value_dtype(x: Any) -> np.dtype:
 
 def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
     for i, x in enumerate(leaves):
+        if isinstance(x, (str, bytes)) or not isinstance(
+                unbox(x), (int, float, complex, np.generic, np.ndarray, Meta)):
+            raise TypeError(f"{fname}: {what} {i} is a {type(x).__name__}, not a number or "
+                            f"array; derivatives need float or complex inputs (containers: "
+                            f"tuples, lists, dicts)")
         dt = value_dtype(x)
         if dt.kind not in "fc":
             raise TypeError(

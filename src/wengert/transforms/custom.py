@@ -36,9 +36,10 @@ def _zeros_of(x: Any) -> Any:
 class _Call:
     """What one call of a custom-rule function keeps for its rules (shared by all levels)."""
 
-    __slots__ = ("in_def", "in_shapes", "out_def", "out_meta", "res", "g", "cts")
+    __slots__ = ("in_def", "in_shapes", "out_def", "out_meta", "res", "g", "cts", "level")
 
     def __init__(self, in_def: Any, flat: list) -> None:
+        self.level = _top_box(flat)[0]
         self.in_def = in_def
         self.in_shapes = [np.shape(unbox(x)) for x in flat]
         self.out_def: Any = None
@@ -47,7 +48,13 @@ class _Call:
         self.g: Any = None  # the cotangent tuple the cached ``cts`` were computed for
         self.cts: list = []
 
-    def set_out(self, out_flat: list, out_def: Any) -> None:
+    def set_out(self, out_flat: list, out_def: Any, name: str) -> None:
+        for o in out_flat:
+            if isinstance(o, Box) and o._level >= self.level:
+                raise TypeError(
+                    f"{name}: its output depends on a traced value the function closes over "
+                    f"(not one of its arguments), which its custom rule cannot account for; "
+                    f"pass that value as an argument instead")
         self.out_def = out_def
         self.out_meta = [(np.shape(unbox(o)), _dtype_of(o)) for o in out_flat]
 
@@ -91,6 +98,61 @@ def _flatten_up_to(treedef: Any, ct: Any) -> list | None:
     return out
 
 
+def _check_nondiff(kind: str, fun: Any, nums: Any) -> tuple[int, ...]:
+    nums = (nums,) if isinstance(nums, int) else tuple(nums)
+    if any(not isinstance(i, int) or i < 0 for i in nums) or len(set(nums)) != len(nums):
+        raise ValueError(f"{kind}({getattr(fun, '__name__', 'f')}): nondiff_argnums must be "
+                         f"distinct non-negative ints, got {nums}")
+    return tuple(sorted(nums))
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(fun: Any) -> Any:
+    import inspect
+    try:
+        return inspect.signature(fun)
+    except (TypeError, ValueError):  # builtins without one: arguments as given
+        return None
+
+
+def _positional(fun: Any, args: tuple, kwargs: dict) -> tuple:
+    """All arguments by position, defaults filled in, as JAX resolves them: the rules
+    see every parameter of the function, however it was called."""
+    sig = _signature(fun)
+    if sig is None:
+        if kwargs:
+            raise TypeError(f"{getattr(fun, '__name__', 'f')}: pass arguments by position")
+        return args
+    try:
+        bound = sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{getattr(fun, '__name__', 'f')}: {exc}") from None
+    bound.apply_defaults()
+    if bound.kwargs:
+        raise TypeError(f"{getattr(fun, '__name__', 'f')}: custom-rule functions take their "
+                        f"arguments by position or name, not **kwargs")
+    return tuple(bound.args)
+
+
+def _named(fn: Any, like: Any) -> Any:
+    fn.__name__ = getattr(like, "__name__", "f")  # not functools.wraps: its signature differs
+    return fn
+
+
+def _split(args: tuple, nums: tuple[int, ...]) -> tuple:
+    """(static values, differentiable arguments, merge(diff) -> all arguments in order)."""
+    for i in nums:
+        if i >= len(args):
+            raise TypeError(f"nondiff_argnums {nums}: the call has only {len(args)} arguments")
+    static = tuple(args[i] for i in nums)
+    diff = tuple(a for i, a in enumerate(args) if i not in nums)
+
+    def merge(d: tuple) -> list:
+        it, st = iter(d), iter(static)
+        return [next(st) if i in nums else next(it) for i in range(len(args))]
+    return static, diff, merge
+
+
 class custom_jvp:
     """Give a function its own forward-mode rule (JAX's API).
 
@@ -105,9 +167,11 @@ class custom_jvp:
     transposed (the rule is linear in the tangents).
     """
 
-    def __init__(self, fun: Callable[..., Any]) -> None:
+    def __init__(self, fun: Callable[..., Any],
+                 nondiff_argnums: tuple[int, ...] = ()) -> None:
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.nondiff_argnums = _check_nondiff("custom_jvp", fun, nondiff_argnums)
         self.jvp: Callable[..., Any] | None = None
         self.prim = Primitive(f"custom_jvp[{getattr(fun, '__name__', 'f')}]", self._impl,
                               multiple_results=True)
@@ -118,10 +182,17 @@ class custom_jvp:
         self.prim.defvjp_argnum(self._vjp_rule)
         return jvp
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.jvp is None:
             raise TypeError(f"custom_jvp {self.prim.name}: define the rule with @f.defjvp "
                             f"before calling it")
+        args = _positional(self.fun, args, kwargs)
+        if self.nondiff_argnums:  # a rule for this call, with the static values fixed
+            static, diff, merge = _split(args, self.nondiff_argnums)
+            jvp = self.jvp
+            inner = custom_jvp(_named(lambda *d: self.fun(*merge(d)), self.fun))
+            inner.defjvp(lambda primals, tangents: jvp(*static, primals, tangents))
+            return inner(*diff)
         flat, in_def = tree_flatten(args)
         if not any(isinstance(x, Box) for x in flat):
             return self.fun(*args)
@@ -131,7 +202,7 @@ class custom_jvp:
 
     def _impl(self, *flat: Any, call: _Call) -> tuple:
         out_flat, out_def = tree_flatten(self.fun(*call.in_def.unflatten(list(flat))))
-        call.set_out(out_flat, out_def)
+        call.set_out(out_flat, out_def, self.prim.name)
         return tuple(out_flat)
 
     def _user_jvp(self, args: tuple, tangents: list, call: _Call) -> list:
@@ -181,9 +252,11 @@ class custom_vjp:
     has no rule to use and raises an error.
     """
 
-    def __init__(self, fun: Callable[..., Any]) -> None:
+    def __init__(self, fun: Callable[..., Any],
+                 nondiff_argnums: tuple[int, ...] = ()) -> None:
         functools.update_wrapper(self, fun)
         self.fun = fun
+        self.nondiff_argnums = _check_nondiff("custom_vjp", fun, nondiff_argnums)
         self.fwd: Callable[..., Any] | None = None
         self.bwd: Callable[..., Any] | None = None
         name = getattr(fun, "__name__", "f")
@@ -198,10 +271,18 @@ class custom_vjp:
     def _impl(self, *flat: Any, call: _Call) -> tuple:
         return tuple(tree_flatten(self.fun(*call.in_def.unflatten(list(flat))))[0])
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.fwd is None:
             raise TypeError(f"{self.prim.name}: define the rule with f.defvjp(fwd, bwd) "
                             f"before calling it")
+        args = _positional(self.fun, args, kwargs)
+        if self.nondiff_argnums:  # rules for this call, with the static values fixed
+            static, diff, merge = _split(args, self.nondiff_argnums)
+            fwd, bwd = self.fwd, self.bwd
+            inner = custom_vjp(_named(lambda *d: self.fun(*merge(d)), self.fun))
+            inner.defvjp(lambda *d: fwd(*merge(d)),
+                         lambda res, g: bwd(*static, res, g))  # type: ignore[misc]
+            return inner(*diff)
         flat, in_def = tree_flatten(args)
         level, cls = _top_box(flat)
         if cls is None:
@@ -214,7 +295,7 @@ class custom_vjp:
                             f"got {type(pair).__name__}")
         out_flat, out_def = tree_flatten(pair[0])
         call = _Call(in_def, flat)
-        call.set_out(out_flat, out_def)
+        call.set_out(out_flat, out_def, self.prim.name)
         call.res = pair[1]
         lifted = cls.lift(self.prim, tuple(out_flat), tuple(flat), vals, {"call": call}, level)
         return out_def.unflatten(list(lifted))

@@ -38,9 +38,27 @@ def _basis(shape: tuple, dtype: Any, k: int) -> np.ndarray:
     return e.reshape(shape)
 
 
+def _check_complex(fname: str, leaves: list, what: str, holomorphic: bool) -> None:
+    """JAX's rule: a Jacobian of complex values is defined only for holomorphic functions
+    (``holomorphic=True``); otherwise a real and an imaginary direction differ."""
+    kinds = {value_dtype(x).kind for x in leaves}
+    if holomorphic and kinds and kinds != {"c"}:
+        raise TypeError(f"{fname}(holomorphic=True): every {what} must be complex, got "
+                        f"{sorted(str(value_dtype(x)) for x in leaves)}")
+    if not holomorphic and "c" in kinds:
+        raise TypeError(
+            f"{fname}: complex {what}s; for a holomorphic function pass holomorphic=True. "
+            f"For a non-holomorphic one, differentiate its real and imaginary parts, or use "
+            f"{'jvp' if fname == 'jacfwd' else 'vjp'} directly.")
+
+
 def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False, *, argnum: int | None = None) -> Callable[..., Any]:
-    """The Jacobian of ``f`` by reverse mode: one backward sweep per output entry."""
+           has_aux: bool = False, holomorphic: bool = False, *,
+           argnum: int | None = None) -> Callable[..., Any]:
+    """The Jacobian of ``f`` by reverse mode: one backward sweep per output entry.
+
+    Complex outputs need ``holomorphic=True`` (as in JAX); a real function of
+    complex inputs gets the gradient's convention, row by row."""
     argnums = _alias(argnums, argnum)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("jacrev", argnums, len(args))
@@ -49,6 +67,10 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         out, vjp_fn = res[0], res[1]
         out_flat, out_def = tree_flatten(out)
         in_flat, in_def = tree_flatten(diff)
+        if holomorphic:
+            _check_complex("jacrev", in_flat, "input", True)
+        if not _real_to_complex(in_flat, out_flat):
+            _check_complex("jacrev", out_flat, "output", holomorphic)
         if _real_to_complex(in_flat, out_flat):
             raise TypeError(
                 "jacrev: the function maps real inputs to complex outputs; a cotangent of a "
@@ -75,13 +97,17 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False, *, argnum: int | None = None) -> Callable[..., Any]:
-    """The Jacobian of ``f`` by forward mode: one forward pass per input entry."""
+           has_aux: bool = False, holomorphic: bool = False, *,
+           argnum: int | None = None) -> Callable[..., Any]:
+    """The Jacobian of ``f`` by forward mode: one forward pass per input entry.
+
+    Complex inputs need ``holomorphic=True`` (as in JAX)."""
     argnums = _alias(argnums, argnum)
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
         nums = check_argnums("jacfwd", argnums, len(args))
         diff = tuple(args[i] for i in nums)
         check_inexact("jacfwd", tree_flatten(diff)[0], "input")
+        _check_complex("jacfwd", tree_flatten(diff)[0], "input", holomorphic)
         g = partial_in(f, args, kwargs, nums)
         in_flat, in_def = tree_flatten(diff)
         zeros = [np.zeros(np.shape(unbox(x)), value_dtype(x)) for x in in_flat]
@@ -100,7 +126,12 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             cols_per_input.append(cols)
         if out_def is None:  # no input entries at all: evaluate once for the structure
             res = g(*diff)
-            out_flat, out_def = tree_flatten(res[0] if has_aux else res)
+            if has_aux:
+                if not (isinstance(res, (tuple, list)) and len(res) == 2):
+                    raise TypeError(f"jacfwd(has_aux=True): the function must return a pair "
+                                    f"(output, auxiliary data), got {type(res).__name__}")
+                res, aux = res
+            out_flat, out_def = tree_flatten(res)
         blocks = []
         for j, o in enumerate(out_flat):
             leaves = []
@@ -108,7 +139,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 shape = np.shape(unbox(x))
                 parts = [c[j] for c in cols_per_input[i]]
                 if not parts:
-                    leaves.append(np.zeros(np.shape(unbox(o)) + shape))
+                    leaves.append(np.zeros(np.shape(unbox(o)) + shape,
+                                           np.result_type(value_dtype(o), value_dtype(x))))
                     continue
                 # columns stack on a new last axis: out.shape + (n_in,)
                 leaves.append(_stack(parts, np.shape(unbox(o)) + shape, axis=-1))
@@ -122,7 +154,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
-             mode: str = "auto", has_aux: bool = False, *,
+             mode: str = "auto", has_aux: bool = False, holomorphic: bool = False, *,
              argnum: int | None = None) -> Callable[..., Any]:
     """The Jacobian of ``f``, by forward or reverse mode.
 
@@ -145,19 +177,23 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             outs = tree_flatten(out[0] if has_aux else out)[0]
             n_out = sum(int(np.size(unbox(y))) for y in outs)
             forward = n_in < n_out or _real_to_complex(ins, outs)
+            if not holomorphic and any(value_dtype(x).kind == "c" for x in ins):
+                forward = False  # complex inputs, real outputs: only reverse mode applies
             chosen = "forward" if forward else "reverse"
         jac = jacfwd if chosen == "forward" else jacrev
-        return jac(f, argnums, has_aux=has_aux)(*args, **kwargs)
+        return jac(f, argnums, has_aux=has_aux, holomorphic=holomorphic)(*args, **kwargs)
 
     jacobian_f.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
     return jacobian_f
 
 
-def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0, *,
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+            has_aux: bool = False, holomorphic: bool = False, *,
             argnum: int | None = None) -> Callable[..., Any]:
     """The Hessian of scalar ``f``: forward over reverse, ``jacfwd(jacrev(f))``."""
     argnums = _alias(argnums, argnum)
-    return jacfwd(jacrev(f, argnums), argnums)
+    return jacfwd(jacrev(f, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
+                  has_aux=has_aux, holomorphic=holomorphic)
 
 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
