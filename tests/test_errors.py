@@ -26,9 +26,9 @@ def test_grad_accepts_a_one_entry_output_as_autograd_and_pytorch_do():
 
 
 def test_integer_inputs_to_grad():
-    with pytest.raises(TypeError, match=r"input 0 has dtype int.*float"):
+    with pytest.raises(TypeError, match=r"argument 0 has dtype int.*float"):
         grad(lambda x: x * 2)(3)
-    with pytest.raises(TypeError, match=r"input 1 has dtype int"):
+    with pytest.raises(TypeError, match=r"argument 1 has dtype int"):
         grad(lambda x, y: x * y, argnums=(0, 1))(1.0, 2)
     with pytest.raises(TypeError, match="dtype int"):
         jacrev(lambda x: x)(np.arange(3))

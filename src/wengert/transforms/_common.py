@@ -59,8 +59,10 @@ def value_dtype(x: Any) -> np.dtype:
     return v.dtype if hasattr(v, "dtype") else np.result_type(v)
 
 
-def check_inexact(fname: str, leaves: list, what: str = "argument") -> None:
-    for i, x in enumerate(leaves):
+def check_inexact(fname: str, leaves: list, what: str = "argument",
+                  first: int = 0) -> None:
+    """Every leaf a float or complex number or array (``what first+i`` names leaf i)."""
+    for i, x in enumerate(leaves, start=first):
         if isinstance(x, (str, bytes)) or not isinstance(
                 unbox(x), (int, float, complex, np.generic, np.ndarray, Meta)):
             raise TypeError(f"{fname}: {what} {i} is a {type(x).__name__}, not a number or "

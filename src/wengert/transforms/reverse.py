@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.reverse import Node, VJPBox, backward_pass
 from ..core.tracing import Box, collector_paused, new_level
-from ..core.tree import tree_flatten, tree_map
+from ..core.tree import _node_type, tree_flatten, tree_map
 from ._common import (
     argnum_alias as _alias,
 )
@@ -146,6 +146,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     """
     argnums = _alias(argnums, argnum)
     name = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    errname = f"grad({getattr(f, '__name__', 'f')})"  # errors name the user's function
 
     nums_for: dict[int, tuple[int, ...]] = {}  # argnums checked, by number of arguments
     single = isinstance(argnums, (int, np.integer))
@@ -173,11 +174,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 tx = type(x)
                 if tx is not float:
                     if tx not in _LEAVES:
+                        if not isinstance(x, Box) and _node_type(x) is None:  # one leaf
+                            check_inexact(errname, [x], "argument", first=i)  # by position
                         level, flat, in_def, boxes, out, aux, tape = _record(
-                            "grad", partial_in(f, args, kwargs, nums),
+                            errname, partial_in(f, args, kwargs, nums),
                             tuple(args[i] for i in nums), has_aux)
                         break
-                    check_inexact("grad", [x], "input")
+                    check_inexact(errname, [x], "argument", first=i)
                 flat.append(x)
                 node = _new(Node)  # Node.leaf() without the sequence number a tape needs not
                 node.prim = node.ans = node.adjoint = None
@@ -203,7 +206,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             if type(value) is np.float64 and not holomorphic:
                 seed: Any = 1.0
             else:
-                _check_scalar(out, value, holomorphic)
+                _check_scalar(out, value, holomorphic, errname)
                 seed = _one_like(value)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
                 # the graph is used once: free it as we go
@@ -239,26 +242,26 @@ def _check_complex_inputs(args: tuple, nums: tuple[int, ...]) -> None:
                 f"holomorphic derivative needs complex inputs, e.g. x.astype(complex)")
 
 
-def _check_scalar(out: Any, value: Any, holomorphic: bool) -> None:
+def _check_scalar(out: Any, value: Any, holomorphic: bool, fname: str = "grad") -> None:
     if type(value) in (float, np.float64) and not holomorphic:
         return
     # One entry of any shape counts as a scalar (as in autograd and PyTorch's backward).
     if isinstance(out, (tuple, list, dict)) or np.size(value) != 1:
         shape = np.shape(value) if not isinstance(out, (tuple, list, dict)) else type(out).__name__
         raise TypeError(
-            f"grad: the function must return a scalar, but it returned {shape}. Use "
+            f"{fname}: the function must return a scalar, but it returned {shape}. Use "
             f"jacrev/jacobian for non-scalar outputs, or vjp with an explicit cotangent.")
     kind = value_dtype(value).kind
     if holomorphic and kind != "c":
-        raise TypeError(f"grad(holomorphic=True): the function returned a value of dtype "
+        raise TypeError(f"{fname} (holomorphic=True): the function returned a value of dtype "
                         f"{value_dtype(value)}; a holomorphic function returns complex values. "
                         f"Leave holomorphic out for a real-valued function of complex inputs.")
     if kind == "c" and not holomorphic:
-        raise TypeError("grad: the function returned a complex scalar; pass "
+        raise TypeError(f"{fname}: the function returned a complex scalar; pass "
                         "holomorphic=True for a holomorphic function, or return a real value "
                         "(e.g. its abs or real part)")
     if kind not in "fc":
-        raise TypeError(f"grad: the function returned a value of dtype {value_dtype(value)}; "
+        raise TypeError(f"{fname}: the function returned a value of dtype {value_dtype(value)}; "
                         f"it must return a float (is the output detached from the inputs?)")
 
 
