@@ -41,6 +41,7 @@ from .transforms import (
                    jacobian,
                    jacrev,
                    jvp,
+                   linearize,
                    stop_gradient,
                    value_and_grad,
                    vjp,
@@ -50,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian", "hvp",
+    "linearize",
     "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
     "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
     "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad", "no_grad",

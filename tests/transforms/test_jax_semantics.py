@@ -100,3 +100,22 @@ def test_hessian_with_aux():
     hess, aux = wengert.hessian(lambda x: (wnp.sum(x ** 3), "aux"), has_aux=True)(X)
     np.testing.assert_allclose(hess, np.diag(6 * X))
     assert aux == "aux"
+
+
+def test_linearize_gives_the_jvp_as_a_function():
+    x0, y0 = 1.0, np.array([1.0, 2.0])
+    out, f_jvp = wengert.linearize(lambda x, y: wnp.sin(x) * y, x0, y0)
+    np.testing.assert_allclose(out, np.sin(x0) * y0)
+    np.testing.assert_allclose(f_jvp(1.0, np.zeros(2)), np.cos(x0) * y0)
+    np.testing.assert_allclose(f_jvp(0.0, np.array([1.0, 0.0])), [np.sin(x0), 0.0])
+    with pytest.raises(TypeError, match="one per primal"):
+        f_jvp(1.0)
+
+
+def test_custom_jvp_defjvps_sums_one_rule_per_argument():
+    @wengert.custom_jvp
+    def f(x, y):
+        return x * y
+    f.defjvps(lambda t, ans, x, y: t * y, lambda t, ans, x, y: 10 * t * x)
+    assert wengert.grad(f, argnums=(0, 1))(2.0, 3.0) == (3.0, 20.0)
+    assert wengert.jvp(f, (2.0, 3.0), (1.0, 1.0))[1] == 23.0

@@ -182,6 +182,22 @@ class custom_jvp:
         self.prim.defvjp_argnum(self._vjp_rule)
         return jvp
 
+    def defjvps(self, *rules: Callable[..., Any] | None) -> None:
+        """One rule per argument, ``rule(tangent_i, primal_out, *primals)``; the output
+        tangent is their sum (``None``: the argument contributes nothing), as in JAX."""
+        fun = self.fun
+
+        def jvp(primals: tuple, tangents: tuple) -> tuple:
+            out = fun(*primals)
+            total: Any = None
+            for rule, t in zip(rules, tangents):
+                if rule is None:
+                    continue
+                part = rule(t, out, *primals)
+                total = part if total is None else tree_map(lambda a, b: a + b, total, part)
+            return out, tree_map(_zeros_of, out) if total is None else total
+        self.defjvp(jvp)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.jvp is None:
             raise TypeError(f"custom_jvp {self.prim.name}: define the rule with @f.defjvp "

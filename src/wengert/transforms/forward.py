@@ -71,3 +71,22 @@ def _tangent_of(o: Any, value: Any, level: int) -> Any:
         return np.broadcast_to(t, np.shape(value)).copy()
     return zeros_like_value(value) if value_dtype(value).kind in "fc" else np.zeros(
         np.shape(value))
+
+
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple:
+    """``(f(*primals), f_jvp)`` with ``f_jvp(*tangents) = jvp(f, primals, tangents)[1]``,
+    JAX's ``linearize``.  Each ``f_jvp`` call runs forward mode again (nothing is cached
+    between calls), so it costs one evaluation of ``f`` with its tangents."""
+    out, _ = jvp(f, primals, tuple(tree_map(_zeros_like, p) for p in primals))
+
+    def f_jvp(*tangents: Any) -> Any:
+        if len(tangents) != len(primals):
+            raise TypeError(f"linearize: f_jvp takes {len(primals)} tangent(s), one per "
+                            f"primal, got {len(tangents)}")
+        return jvp(f, primals, tangents)[1]
+    return out, f_jvp
+
+
+def _zeros_like(x: Any) -> Any:
+    return np.zeros(np.shape(x), dtype=value_dtype(x))
+
