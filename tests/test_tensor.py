@@ -196,8 +196,9 @@ def test_requires_grad_():
     assert x.grad.item() == 4.0
     x.requires_grad_(False)
     assert not x.requires_grad
+    (tensor(1.0, requires_grad=True) * 2).requires_grad_()  # already does: fine (PyTorch)
     with pytest.raises(RuntimeError, match="leaf"):
-        (tensor(1.0, requires_grad=True) * 2).requires_grad_()
+        (tensor(1.0, requires_grad=True) * 2).requires_grad_(False)
     with pytest.raises(TypeError, match="float"):
         tensor([1, 2]).requires_grad_()
 
@@ -556,3 +557,22 @@ def test_float_of_a_tensor_is_its_value_but_transforms_refuse_it():
         wengert.grad(lambda x: float(x) * x)(3.0)
     with pytest.raises(TypeError, match="math.sin"):
         wengert.grad(math.sin)(3.0)
+
+
+def test_pytorch_method_names_match_pytorch():
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, 2.0], [3.0, 4.0]])
+    x = tensor(data, requires_grad=True)
+    ref = torch.tensor(data, requires_grad=True)
+
+    def f(t):
+        h = t.exp().sigmoid().relu().mm(t.t()).sum(dim=1, keepdim=True).view(-1)
+        return (h * t.mean()).pow(2).sum() + t.clamp(min=2.5).log().sum()
+    f(x).backward()
+    f(ref).backward()
+    np.testing.assert_allclose(x.grad.numpy(), ref.grad.numpy(), rtol=1e-12)
+    assert x.size() == (2, 2) and x.size(1) == 2 and x.dim() == 2 and x.numel() == 4
+    assert x.unsqueeze(0).size() == (1, 2, 2) and x.float().dtype == np.float32
+    z = tensor([1.0, 2.0])
+    z.add_(1.0).mul_(2.0)
+    eq(z.numpy(), [4.0, 6.0])

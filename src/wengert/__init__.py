@@ -21,14 +21,15 @@ from .core import (
 from .forward_grad import forward_grad
 from .ir import Trace, source, trace
 from .tensor import (
-    Tensor,
-    enable_grad,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-    tensor,
-    tensor_grad,
-    zero_grad,
+                   Tensor,
+                   _install_torch_methods,
+                   enable_grad,
+                   is_grad_enabled,
+                   no_grad,
+                   set_grad_enabled,
+                   tensor,
+                   tensor_grad,
+                   zero_grad,
 )
 from .transforms import (
                    custom_jvp,
@@ -46,6 +47,8 @@ from .transforms import (
                    value_and_grad,
                    vjp,
 )
+
+_install_torch_methods()  # PyTorch's method names on tensors, once wengert.numpy is loaded
 
 __version__ = "0.1.0"
 

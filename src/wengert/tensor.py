@@ -198,6 +198,8 @@ class Tensor(VJPBox):
         return new
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf and requires_grad:
+            return self  # already requires grad, as PyTorch allows
         if not self.is_leaf:
             raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad; "
                                "use detach() for a non-leaf")
@@ -401,6 +403,64 @@ def _check_inplace_shape(t: Tensor, other: Any) -> None:
         raise RuntimeError(f"in-place update of a tensor of shape {shape} by a value of "
                            f"shape {np.shape(unbox(other))}: the result would not keep the "
                            f"tensor's shape; use x = x + v for a new tensor")
+
+
+# -- PyTorch's method names -----------------------------------------------------------------
+def _torch_methods() -> dict[str, Any]:
+    """Methods with PyTorch's names, each a wengert.numpy function (so one set of rules)."""
+    import wengert.numpy as numpy_api
+    wnp: Any = numpy_api
+
+    from .special import expit
+
+    def unary(fn: Any) -> Any:
+        return lambda self: fn(self)
+
+    def reduction(fn: Any) -> Any:  # dim/keepdim (PyTorch) or axis/keepdims (NumPy)
+        def method(self: Tensor, dim: Any = None, keepdim: bool = False, *,
+                   axis: Any = None, keepdims: bool = False) -> Any:
+            return fn(self, axis=dim if axis is None else axis, keepdims=keepdim or keepdims)
+        return method
+
+    def view(self: Tensor, *shape: Any) -> Any:
+        return wnp.reshape(self, shape[0] if len(shape) == 1 and not isinstance(
+            shape[0], int) else shape)
+
+    def size(self: Tensor, dim: int | None = None) -> Any:
+        shape = np.shape(self._value)
+        return shape if dim is None else shape[dim]
+
+    def inplace(ufunc: Any) -> Any:
+        return lambda self, other: self._inplace(ufunc, other)
+
+    return {
+        "exp": unary(wnp.exp), "log": unary(wnp.log), "sin": unary(wnp.sin),
+        "cos": unary(wnp.cos), "tan": unary(wnp.tan), "tanh": unary(wnp.tanh),
+        "sqrt": unary(wnp.sqrt), "abs": unary(wnp.abs), "neg": unary(wnp.negative),
+        "log1p": unary(wnp.log1p), "expm1": unary(wnp.expm1), "square": unary(wnp.square),
+        "sigmoid": unary(expit), "relu": lambda self: wnp.maximum(self, 0.0),
+        "pow": lambda self, p: self ** p, "add": lambda self, o: self + o,
+        "sub": lambda self, o: self - o, "mul": lambda self, o: self * o,
+        "div": lambda self, o: self / o, "matmul": lambda self, o: self @ o,
+        "mm": lambda self, o: self @ o,
+        "clamp": lambda self, min=None, max=None: wnp.clip(self, min, max),  # noqa: A002
+        "sum": reduction(wnp.sum), "mean": reduction(wnp.mean), "prod": reduction(wnp.prod),
+        "view": view, "size": size, "dim": lambda self: np.ndim(self._value),
+        "numel": lambda self: int(np.size(self._value)),
+        "t": lambda self: wnp.transpose(self),
+        "unsqueeze": lambda self, dim: wnp.expand_dims(self, dim),
+        "permute": lambda self, *dims: wnp.transpose(
+            self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims),
+        "float": lambda self: wnp.astype(self, np.float32),
+        "double": lambda self: wnp.astype(self, np.float64),
+        "add_": inplace(np.add), "sub_": inplace(np.subtract), "mul_": inplace(np.multiply),
+        "div_": inplace(np.divide),
+    }
+
+
+def _install_torch_methods() -> None:
+    for name, method in _torch_methods().items():
+        setattr(Tensor, name, method)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
