@@ -576,3 +576,17 @@ def test_pytorch_method_names_match_pytorch():
     z = tensor([1.0, 2.0])
     z.add_(1.0).mul_(2.0)
     eq(z.numpy(), [4.0, 6.0])
+
+
+def test_backward_inputs_still_fills_retained_grads_and_create_graph_accumulates_anew():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    wnp.sum(h * h).backward(inputs=[x])
+    eq(h.grad.numpy(), [4.0, 8.0])
+    y = x + 2
+    y.backward(np.ones(2), retain_graph=True)
+    first = x.grad
+    y.backward(np.ones(2), create_graph=True)  # out of place, as in PyTorch
+    eq(first.numpy(), [9.0, 17.0])
+    eq(x.grad.numpy(), [10.0, 18.0])

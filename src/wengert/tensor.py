@@ -252,16 +252,18 @@ class Tensor(VJPBox):
                                "every leaf's .grad, or list the tensors to fill")
         retained = ({node: t for node, t in _retained.items() if t._node is node}
                     if len(_retained) else {})
+        keep = None
         if wanted is not None:  # non-leaf inputs are filled like retained ones
-            retained = {t._node: t for t in wanted if t._node is not None and not t.is_leaf}
+            keep = {id(t) for t in wanted} | {id(t) for t in retained.values()}
+            retained = {**retained, **{t._node: t for t in wanted
+                                       if t._node is not None and not t.is_leaf}}
         leaves = _pull([(self, seed)], retained, retain_graph, create_graph)
-        keep = None if wanted is None else {id(t) for t in wanted}
         given: set[int] = {id(unbox(seed))}  # arrays a .grad must not share
         for node, g in leaves.items():
             owner = node.owner() if type(node) is _LeafNode else retained.get(node)
             if owner is None or keep is not None and id(owner) not in keep:
                 continue
-            _accumulate_grad(owner, g, given)
+            _accumulate_grad(owner, g, given, create_graph)
 
     def item(self) -> Any:
         return np.asarray(self._value).item()
@@ -626,10 +628,11 @@ def _pull(seeds: list, retained: dict, retain_graph: bool | None,
     return leaves
 
 
-def _accumulate_grad(owner: Tensor, g: Any, given: set[int]) -> None:
+def _accumulate_grad(owner: Tensor, g: Any, given: set[int], create_graph: bool) -> None:
     """``owner.grad += g``: in place into the gradient array the tensor owns (so a
     reference to ``.grad`` sees it, as in PyTorch), or a private copy of ``g`` (an
-    adjoint may be shared by several leaves, be the seed, or be a broadcast view)."""
+    adjoint may be shared by several leaves, be the seed, or be a broadcast view).
+    With ``create_graph`` the sum is a new tensor, as in PyTorch."""
     traced = isinstance(g, Tensor) and g._node is not None
     old = owner._grad
     if traced:
@@ -637,7 +640,8 @@ def _accumulate_grad(owner: Tensor, g: Any, given: set[int]) -> None:
         owner._grad = g if old is None else old + g
         return
     value = _as_gradient(g, owner)._value
-    if (old is not None and old._node is None and type(old._value) is np.ndarray
+    if (not create_graph and old is not None and old._node is None
+            and type(old._value) is np.ndarray
             and old._value.flags.writeable and old._value.shape == value.shape):
         np.add(old._value, value, out=old._value, casting="unsafe")
         return
