@@ -5,10 +5,10 @@
     python benchmarks/run.py --only seed mlp_grad --libs wengert torch handwritten
 
 Every library is pinned to one thread.  The runner first re-executes itself
-with the thread variables set and without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE
-(which force an old, slow OpenBLAS kernel), so every library, and every memory
-subprocess, sees the same environment.  Timings interleave the libraries
-(round-robin, rotating who goes first) and report the median; see README.md.
+with the thread variables and glibc's malloc settings (freed memory kept for reuse)
+set and without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (which force an old, slow OpenBLAS
+kernel), so every library, and every memory subprocess, sees the same environment.  Timings interleave the libraries
+(a new random order every round) and report the median; see README.md.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ THREAD_VARS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THR
                "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 UNSET_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+# glibc keeps freed memory for reuse (no mmap per large array, no trimming of the heap),
+# so no library pays page faults for pages another one handed back to the OS: otherwise
+# whoever allocates next pays ~1000 faults (~2 ms) per MLP call, at random.  Timing runs
+# only; the memory subprocesses set their own (see workloads/memory.py).
+MALLOC_VARS = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 _MARK = "WENGERT_BENCH_UNSET"  # set on re-exec: what was removed from the environment
 
 
@@ -28,6 +33,8 @@ def prepare_environment() -> None:
     env = dict(os.environ)
     removed = {k: env.pop(k) for k in UNSET_VARS if k in env}
     env.update(THREAD_VARS)
+    if "--memory-child" not in sys.argv:  # memory probes keep their own malloc settings
+        env.update(MALLOC_VARS)
     env["XLA_FLAGS"] = XLA_FLAGS
     env["JAX_PLATFORMS"] = "cpu"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -51,6 +58,7 @@ import itertools  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import random  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
@@ -193,9 +201,13 @@ def time_workload(w: Workload, libs: list[str], cfg: Config, log: Any = print) -
     # it pays page faults that no steady-state loop pays (measured: +24% for wengert's
     # vector chain, +17% for PyTorch's, +3% for hand-written NumPy).
     gc.collect()
-    for r in range(max((e.reps for e in entries), default=0)):
-        k = r % len(entries)
-        for e in entries[k:] + entries[:k]:
+    # A fresh random order each round (seeded, so runs are repeatable): a library's first
+    # call in a sample pays for what the one before it left in the caches (PyTorch's MLP
+    # evicts the weights: about +0.3 ms for whoever follows it), so no library may always
+    # follow the same one, as it did when the order was rotated.
+    order = random.Random(0)
+    for _ in range(max((e.reps for e in entries), default=0)):
+        for e in order.sample(entries, len(entries)):
             if len(e.samples) < e.reps:
                 e.samples.append(_sample(e.fn, e.inner))
     for e in entries:
@@ -363,7 +375,8 @@ def environment(mode: str, libs: list[str]) -> dict:
                      ("numpy", "wengert", "autograd", "torch", "jax", "jaxlib", "threadpoolctl")},
         "wengert_git": _git(),
         "environment": {k: os.environ.get(k) for k in
-                        (*THREAD_VARS, "XLA_FLAGS", "JAX_PLATFORMS", *UNSET_VARS)},
+                        (*THREAD_VARS, "XLA_FLAGS", "JAX_PLATFORMS", *MALLOC_VARS,
+                         *UNSET_VARS)},
         "unset_for_this_run": (None if unset is None else
                                dict(kv.split("=", 1) for kv in unset.split(";") if "=" in kv)),
         "skipped_libraries": {lib: _common.skip_reason(lib) for lib in libs
@@ -485,7 +498,9 @@ def markdown(doc: dict) -> str:
              f"- wengert commit {m['wengert_git'].get('commit')}"
              + (" (src/ has uncommitted changes)" if m["wengert_git"].get("src_dirty") else ""),
              "- threads: " + ", ".join(f"{k}={v}" for k, v in m["environment"].items()
-                                       if k not in UNSET_VARS),
+                                       if k not in UNSET_VARS and k not in MALLOC_VARS),
+             "- glibc malloc (freed memory kept for reuse): " + ", ".join(
+                 f"{k}={m['environment'].get(k)}" for k in MALLOC_VARS),
              f"- unset for this run (old-OpenBLAS safety settings): {m['unset_for_this_run']}"]
     if "torch_threads" in m:
         lines.append(f"- torch threads: {m['torch_threads']}")

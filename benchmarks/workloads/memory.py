@@ -159,7 +159,9 @@ def run_child(run_py: Path, lib: str, n: int, n_ops: int, timeout: float = 600) 
     """Run :func:`child` in a fresh interpreter (same environment) and parse its answer."""
     cmd = [sys.executable, str(run_py), "--memory-child", lib,
            "--memory-size", str(n), "--memory-ops", str(n_ops)]
-    env = {**os.environ, **MALLOC_ENV}
+    # the timing runs' malloc settings (freed memory kept) would hide the peak: replaced
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")},
+           **MALLOC_ENV}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
