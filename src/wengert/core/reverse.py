@@ -323,18 +323,34 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None =
         raise
 
 
+def sweep_tape(tape: list) -> None:
+    """``backward_pass`` for a graph used once whose output node already holds its seed
+    adjoint (``value_and_grad``'s common case): the tape walked backwards, freeing; the
+    leaves' adjoints stay in their ``adjoint`` slots for the caller to take."""
+    try:
+        _sweep(reversed(tape), True, None, None, True)
+    except BaseException:
+        for node in tape:
+            node.adjoint = None
+        raise
+
+
 def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
-           rebox: Callable[[Node], tuple] | None = None) -> dict:
+           rebox: Callable[[Node], tuple] | None = None, in_place: bool = False) -> dict:
+    """The backward loop; returns ``{leaf: adjoint}`` (with ``in_place``, the leaves keep
+    their adjoints in their slots instead, for the caller to take)."""
     leaves: dict = {}
     for node in order:
         g = node.adjoint
         if g is None:
             continue
-        node.adjoint = None
         prim = node.prim
         if prim is None:
-            leaves[node] = g
+            if not in_place:
+                leaves[node] = g
+                node.adjoint = None
             continue
+        node.adjoint = None
         args = node.args
         if args is None:
             raise RuntimeError(

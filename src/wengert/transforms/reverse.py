@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.reverse import Node, VJPBox, backward_pass
+from ..core.reverse import Node, VJPBox, backward_pass, sweep_tape
 from ..core.tracing import Box, collector_paused, new_level
 from ..core.tree import _node_type, tree_flatten, tree_map
 from ._common import (
@@ -210,8 +210,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 seed = _one_like(value)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
                 # the graph is used once: free it as we go
-                adjoints = backward_pass([(out._node, out._index, seed)], tape=tape,
-                                         free=True)
+                if out._index < 0:
+                    out._node.adjoint = seed
+                    sweep_tape(tape)
+                    adjoints = None  # left in the leaves' slots
+                else:
+                    adjoints = backward_pass([(out._node, out._index, seed)], tape=tape,
+                                             free=True)
             else:
                 adjoints = {}
         finally:
@@ -219,7 +224,11 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 gc.enable()
         grads = []
         for b, x in zip(boxes, flat):
-            g = adjoints.get(b._node)
+            if adjoints is None:
+                node = b._node
+                g, node.adjoint = node.adjoint, None
+            else:
+                g = adjoints.get(b._node)
             if g is None:
                 grads.append(zeros_like_value(x))
             elif type(g) is np.float64 and type(x) is float:
