@@ -590,3 +590,28 @@ def test_backward_inputs_still_fills_retained_grads_and_create_graph_accumulates
     y.backward(np.ones(2), create_graph=True)  # out of place, as in PyTorch
     eq(first.numpy(), [9.0, 17.0])
     eq(x.grad.numpy(), [10.0, 18.0])
+
+
+def test_register_hook_sees_and_replaces_gradients_as_in_pytorch():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    seen = []
+
+    def spy(g):
+        seen.append(g.numpy().copy())
+        return g * 10
+    handle = h.register_hook(spy)
+    x.register_hook(lambda g: g + 1)  # a leaf's hook runs before .grad is filled
+    wnp.sum(h * h).backward()
+    eq(seen[0], [4.0, 8.0, 12.0])  # d(sum h²)/dh = 2h
+    eq(x.grad.numpy(), [81.0, 161.0, 241.0])  # (2h·10)·2 + 1
+    handle.remove()
+    x.grad = None
+    wnp.sum(x * 2).backward()
+    eq(x.grad.numpy(), [3.0, 3.0, 3.0])
+    with pytest.raises(RuntimeError, match="shape"):
+        y = tensor([1.0, 2.0], requires_grad=True)
+        y.register_hook(lambda g: wnp.sum(g))
+        wnp.sum(y * y).backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tensor([1.0]).register_hook(print)

@@ -28,6 +28,7 @@ EAGER_LEVEL = 1
 _grad_enabled = [True]
 _new = object.__new__
 _retained: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # retain_grad()
+_hooks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> [hook, ...]
 
 
 class _LeafNode(Node):
@@ -223,6 +224,20 @@ class Tensor(VJPBox):
                 raise NotImplementedError(
                     "retain_grad: not supported for one output of a multiple-output operation")
             _retained[self._node] = self
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` with this tensor's gradient each time a backward pass
+        computes it, before it is used (a leaf's, before it is added to ``.grad``); a
+        tensor it returns replaces the gradient.  Returns a handle with ``.remove()``."""
+        if self._node is None:
+            raise RuntimeError("register_hook: this tensor does not require grad, so no "
+                               "gradient will reach it")
+        if self._index >= 0:
+            raise NotImplementedError("register_hook: not supported for one output of a "
+                                      "multiple-output operation")
+        hooks = _hooks.setdefault(self._node, [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
 
     @property
     def retains_grad(self) -> bool:
@@ -602,6 +617,31 @@ def _rebox(node: Node) -> tuple:
     return ans, tuple(args)
 
 
+class _HookHandle:
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _run_hooks(node: Node, g: Any) -> Any:
+    """The sweep's view of ``register_hook``: each hook gets the gradient as a tensor."""
+    for hook in list(_hooks.get(node, ())):
+        traced = isinstance(g, Tensor)
+        out = hook(g if traced else Tensor._constant(g, EAGER_LEVEL))
+        if out is not None:
+            if not traced and isinstance(out, Tensor) and out._node is None:
+                out = out._value
+            if np.shape(unbox(out)) != np.shape(unbox(g)):
+                raise RuntimeError(f"register_hook: the hook returned a gradient of shape "
+                                   f"{np.shape(unbox(out))} for a tensor whose gradient has "
+                                   f"shape {np.shape(unbox(g))}")
+            g = out
+    return g
+
+
 def _pull(seeds: list, retained: dict, retain_graph: bool | None,
           create_graph: bool) -> dict:
     """Sweep back from ``[(tensor, cotangent)]``: the adjoints of the leaves reached and
@@ -623,7 +663,8 @@ def _pull(seeds: list, retained: dict, retain_graph: bool | None,
     with collector_paused(), grad_mode:
         leaves = backward_pass([(out._node, out._index, seed) for out, seed in seeds],
                                free=not retain_graph, observer=observer,
-                               rebox=_rebox if create_graph else None)
+                               rebox=_rebox if create_graph else None,
+                               hook=_run_hooks if len(_hooks) else None)
     leaves.update(adjoints)
     return leaves
 

@@ -290,7 +290,8 @@ Observer = Callable[[Node, int, Node, Any], None]
 
 def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None = None,
                   free: bool = False, observer: Observer | None = None,
-                  rebox: Callable[[Node], tuple] | None = None) -> dict:
+                  rebox: Callable[[Node], tuple] | None = None,
+                  hook: Callable[[Node, Any], Any] | None = None) -> dict:
     """Propagate adjoints from ``seeds`` = ``[(node, output_index, cotangent)]``.
 
     Returns ``{leaf_node: adjoint}`` for the leaves (inputs) reached.  With
@@ -306,6 +307,8 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None =
     ``rebox(node) -> (ans, args)`` gives the rules traced versions of a node's saved
     values, so that the sweep itself is recorded (the tensor API's
     ``create_graph=True``: a derivative that can be differentiated again).
+    ``hook(node, adjoint) -> adjoint`` sees each node's complete adjoint before it is
+    used, and may replace it (the tensor API's ``register_hook``).
     """
     for node, index, ct in seeds:
         if index < 0:
@@ -316,7 +319,7 @@ def backward_pass(seeds: Iterable[tuple[Node, int, Any]], *, tape: list | None =
     order: Iterable[Node] = (reversed(tape) if tape is not None
                              else toposort([node for node, _, _ in seeds]))
     try:
-        return _sweep(order, free, observer, rebox)
+        return _sweep(order, free, observer, rebox, False, hook)
     except BaseException:
         for node in (tape if tape is not None else order):  # leave no adjoints behind
             node.adjoint = None
@@ -336,7 +339,8 @@ def sweep_tape(tape: list) -> None:
 
 
 def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
-           rebox: Callable[[Node], tuple] | None = None, in_place: bool = False) -> dict:
+           rebox: Callable[[Node], tuple] | None = None, in_place: bool = False,
+           hook: Callable[[Node, Any], Any] | None = None) -> dict:
     """The backward loop; returns ``{leaf: adjoint}`` (with ``in_place``, the leaves keep
     their adjoints in their slots instead, for the caller to take)."""
     leaves: dict = {}
@@ -344,6 +348,8 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
         g = node.adjoint
         if g is None:
             continue
+        if hook is not None:
+            g = hook(node, g)
         prim = node.prim
         if prim is None:
             if not in_place:
