@@ -615,3 +615,44 @@ def test_register_hook_sees_and_replaces_gradients_as_in_pytorch():
         wnp.sum(y * y).backward()
     with pytest.raises(RuntimeError, match="does not require grad"):
         tensor([1.0]).register_hook(print)
+
+
+def test_review_fixes_for_tensors():
+    # a second derivative through a custom_vjp rule, recorded by create_graph
+    @wengert.custom_vjp
+    def cube(x):
+        return x ** 3
+    cube.defvjp(lambda x: (x ** 3, x), lambda x, g: (3 * x ** 2 * g,))
+    x = tensor(2.0, requires_grad=True)
+    (g,) = wengert.tensor_grad(cube(x) + x ** 2, x, create_graph=True)
+    assert g.item() == 16.0
+    assert wengert.tensor_grad(g, x)[0].item() == 14.0  # 6x + 2
+    # PyTorch's subgradients: relu'(0) = 0, clamp passes its bounds
+    t = tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    (wnp.sum(t.relu()) + wnp.sum(t.clamp(min=0.0))).backward()
+    eq(t.grad.numpy(), [0.0, 1.0, 2.0])
+    # zero_ clears inf and nan too
+    eq(tensor([np.inf, np.nan]).zero_().numpy(), [0.0, 0.0])
+    # a custom rule may close over a tensor that needs no gradient
+    m = tensor([1.0, 2.0])
+
+    @wengert.custom_vjp
+    def scale(x):
+        return x * m
+    scale.defvjp(lambda x: (x * m, None), lambda r, g: (g * m,))
+    y = tensor([3.0, 4.0], requires_grad=True)
+    wnp.sum(scale(y)).backward()
+    eq(y.grad.numpy(), [1.0, 2.0])
+
+
+def test_decorated_generator_receives_thrown_exceptions():
+    @wengert.no_grad()
+    def gen():
+        try:
+            yield 1
+        except ValueError:
+            yield "caught"
+    g = gen()
+    next(g)
+    assert g.throw(ValueError()) == "caught"
+    assert wengert.is_grad_enabled()

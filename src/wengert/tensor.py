@@ -157,9 +157,17 @@ class Tensor(VJPBox):
         self._value = np.asarray(unbox(value))
 
     def zero_(self) -> Tensor:
-        """Set every entry to 0 (for ``x.grad.zero_()``); like the other in-place updates,
-        refused on a tensor that requires grad unless under ``no_grad``."""
-        return self._inplace(np.multiply, 0.0)
+        """Set every entry to 0 (for ``x.grad.zero_()``, inf and nan included); like the
+        other in-place updates, refused on a leaf that requires grad unless under
+        ``no_grad``."""
+        if _grad_enabled[0] and self.requires_grad:
+            return self._inplace(np.multiply, 0.0)  # recorded: a graph sees 0·x
+        private = self._private_value()
+        if private is None:
+            self._value = np.zeros_like(self._value)
+        else:
+            private[...] = 0
+        return self
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
@@ -450,17 +458,31 @@ def _torch_methods() -> dict[str, Any]:
     def inplace(ufunc: Any) -> Any:
         return lambda self, other: self._inplace(ufunc, other)
 
+    # PyTorch's subgradients at the kinks: relu'(0) = 0, and clamp passes the gradient
+    # on its bounds (maximum/minimum would split it in half there, as JAX does).
+    def relu(self: Tensor) -> Any:
+        return wnp.where(self._value > 0, self, 0.0)
+
+    def clamp(self: Tensor, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        value = self._value
+        inside = np.ones(np.shape(value), dtype=bool)
+        if min is not None:
+            inside &= value >= unbox(min)
+        if max is not None:
+            inside &= value <= unbox(max)
+        return wnp.where(inside, self, np.clip(value, unbox(min), unbox(max)))
+
     return {
         "exp": unary(wnp.exp), "log": unary(wnp.log), "sin": unary(wnp.sin),
         "cos": unary(wnp.cos), "tan": unary(wnp.tan), "tanh": unary(wnp.tanh),
         "sqrt": unary(wnp.sqrt), "abs": unary(wnp.abs), "neg": unary(wnp.negative),
         "log1p": unary(wnp.log1p), "expm1": unary(wnp.expm1), "square": unary(wnp.square),
-        "sigmoid": unary(expit), "relu": lambda self: wnp.maximum(self, 0.0),
+        "sigmoid": unary(expit), "relu": relu,
         "pow": lambda self, p: self ** p, "add": lambda self, o: self + o,
         "sub": lambda self, o: self - o, "mul": lambda self, o: self * o,
         "div": lambda self, o: self / o, "matmul": lambda self, o: self @ o,
         "mm": lambda self, o: self @ o,
-        "clamp": lambda self, min=None, max=None: wnp.clip(self, min, max),  # noqa: A002
+        "clamp": clamp,
         "sum": reduction(wnp.sum), "mean": reduction(wnp.mean), "prod": reduction(wnp.prod),
         "view": view, "size": size, "dim": lambda self: np.ndim(self._value),
         "numel": lambda self: int(np.size(self._value)),
@@ -514,18 +536,21 @@ class _GradMode:
             @functools.wraps(fn)
             def generator(*args: Any, **kwargs: Any) -> Any:
                 gen = fn(*args, **kwargs)
-                sent = None
+                step: Any = (gen.send, None)  # resume the body under the mode, each time
                 while True:
                     with mode():
                         try:
-                            item = gen.send(sent)
+                            item = step[0](step[1])
                         except StopIteration as stop:
                             return stop.value
                     try:
-                        sent = yield item
+                        step = (gen.send, (yield item))
                     except GeneratorExit:
-                        gen.close()
+                        with mode():
+                            gen.close()
                         raise
+                    except BaseException as exc:  # thrown in: the body may catch it
+                        step = (gen.throw, exc)
             return generator
 
         @functools.wraps(fn)

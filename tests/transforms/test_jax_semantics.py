@@ -119,3 +119,32 @@ def test_custom_jvp_defjvps_sums_one_rule_per_argument():
     f.defjvps(lambda t, ans, x, y: t * y, lambda t, ans, x, y: 10 * t * x)
     assert wengert.grad(f, argnums=(0, 1))(2.0, 3.0) == (3.0, 20.0)
     assert wengert.jvp(f, (2.0, 3.0), (1.0, 1.0))[1] == 23.0
+
+
+def test_review_fixes_for_transforms():
+    rng = np.random.default_rng(0)
+    c = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    b = rng.normal(size=(4, 2)) + 1j * rng.normal(size=(4, 2))
+    # a real matrix times a complex one: the real operand's cotangent is real
+    from wengert.numeric import check_grads
+    check_grads(lambda c: wnp.real(wnp.sum(wnp.abs(c) @ b)), (c,), order=1)
+    check_grads(lambda c: wnp.real(wnp.sum(b.T @ wnp.abs(c).T)), (c,), order=1)
+    # keyword-only parameters keep their defaults in custom rules
+    @wengert.custom_jvp
+    def h(x, *, s=2.0):
+        return x * s
+    h.defjvp(lambda p, t: (h(p[0]), 2.0 * t[0]))
+    assert wengert.grad(h)(1.0) == 2.0
+    with pytest.raises(TypeError, match="keyword-only"):
+        wengert.grad(lambda x: h(x, s=3.0))(1.0)
+    # holomorphic jacfwd needs complex outputs as well
+    with pytest.raises(TypeError, match="every output must be complex"):
+        wengert.jacfwd(wnp.abs, holomorphic=True)(np.array([1.0 + 2.0j]))
+    # ndarray.compress keeps NumPy's argument order
+    out, tangent = wengert.jvp(lambda v: v.compress([True, False, True]),
+                               (np.array([5.0, 1.0, 2.0]),), (np.ones(3),))
+    np.testing.assert_array_equal(out, [5.0, 2.0])
+    # a weighted histogram with nothing in range counts in floats
+    g = wengert.grad(lambda w: wnp.sum(wnp.histogram(np.array([5.0, 6.0]), bins=[0, 1, 2],
+                                                     weights=w)[0]))(np.ones(2))
+    np.testing.assert_array_equal(g, [0.0, 0.0])

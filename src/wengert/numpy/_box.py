@@ -224,7 +224,9 @@ _methods: dict[str, Any] = {
     # ndarray methods that are wengert.numpy functions of the array
     **{name: (lambda name: lambda self, *a, **k: getattr(_wnp(), name)(self, *a, **k))(name)
        for name in ("all", "any", "argmax", "argmin", "argsort", "argpartition", "nonzero",
-                    "searchsorted", "repeat", "round", "take", "compress", "choose")},
+                    "searchsorted", "repeat", "round", "take", "choose")},
+    # compress(condition, a, axis): the array is NumPy's second argument
+    "compress": lambda self, condition, axis=None: _wnp().compress(condition, self, axis),
     # the ones that change the array in place
     **{name: (lambda name: lambda self, *a, **k: _refuse_method(name))(name)
        for name in ("sort", "partition", "fill", "put", "resize", "itemset")},

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, exporter, is_complex, ndim, unbroadcast
+from ._util import defprim, dtype, exporter, is_complex, ndim, unbroadcast
 from .elementwise import conj, multiply
 from .reductions import sum as _sum
 from .shape import expand_dims, getitem_p, swapaxes
@@ -29,11 +29,14 @@ def _last(x: Any) -> Any:
     return getitem_p(x, idx=(Ellipsis, 0))
 
 
-def _plain_2d(g: Any, read: Any, other: Any) -> bool:
+def _plain_2d(g: Any, read: Any, target: Any) -> bool:
     """Plain matrices (the usual case): NumPy's ``@`` on a transposed view, no dispatch.
-    ``read`` is the argument the rule reads; the other may be only its shape (Meta)."""
+    ``read`` is the argument the rule reads; ``target``, whose cotangent it returns, may
+    be only its shape and dtype (Meta).  A complex cotangent for a real target needs
+    unbroadcast's real part, so it takes the general path."""
     return (type(g) is np.ndarray and type(read) is np.ndarray and g.ndim == 2
-            and read.ndim == 2 and ndim(other) == 2)
+            and read.ndim == 2 and ndim(target) == 2
+            and (g.dtype.kind != "c" or dtype(target).kind == "c"))
 
 
 def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:

@@ -295,9 +295,10 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
 # -- counting: differentiable in the weights ------------------------------------------
 def _bincount_impl(weights: Any, x: Any, minlength: int) -> Any:
     if np.iscomplexobj(weights):  # np.bincount casts weights to float
-        return (np.bincount(x, np.real(weights), minlength)
+        return (np.bincount(x, np.real(weights), minlength).astype(float)
                 + 1j * np.bincount(x, np.imag(weights), minlength))
-    return np.bincount(x, weights, minlength)
+    # NumPy's weighted counts are float, but ints when x is empty: float always
+    return np.bincount(x, weights, minlength).astype(np.float64, copy=False)
 
 
 # Linear in the weights: out[k] = Σ_{i: x[i] = k} weights[i]; its transpose gathers.

@@ -49,8 +49,12 @@ class _Call:
         self.cts: list = []
 
     def set_out(self, out_flat: list, out_def: Any, name: str) -> None:
-        for o in out_flat:
-            if isinstance(o, Box) and o._level >= self.level:
+        """Record the output's structure; constants of this level (a tensor with no
+        graph) become their values, in place in ``out_flat``."""
+        for i, o in enumerate(out_flat):
+            if isinstance(o, Box) and o._level >= self.level and _constant(o):
+                out_flat[i] = unbox(o)
+            elif isinstance(o, Box) and o._level >= self.level:
                 raise TypeError(
                     f"{name}: its output depends on a traced value the function closes over "
                     f"(not one of its arguments), which its custom rule cannot account for; "
@@ -63,6 +67,11 @@ class _Call:
 
     def __repr__(self) -> str:
         return f"<call {self.in_def} -> {self.out_def}>"
+
+
+def _constant(box: Box) -> bool:
+    """A box that carries no derivative (a tensor that does not require grad)."""
+    return getattr(box, "_node", 1) is None or getattr(box, "_tangent", 1) is None
 
 
 def _dtype_of(x: Any) -> Any:
@@ -127,10 +136,10 @@ def _positional(fun: Any, args: tuple, kwargs: dict) -> tuple:
         bound = sig.bind(*args, **kwargs)
     except TypeError as exc:
         raise TypeError(f"{getattr(fun, '__name__', 'f')}: {exc}") from None
-    bound.apply_defaults()
-    if bound.kwargs:
+    if bound.kwargs:  # keyword-only (or **kwargs) values cannot reach the rules by position
         raise TypeError(f"{getattr(fun, '__name__', 'f')}: custom-rule functions take their "
-                        f"arguments by position or name, not **kwargs")
+                        f"arguments by position or name, not as keyword-only arguments")
+    bound.apply_defaults()  # keyword-only defaults stay the function's own
     return tuple(bound.args)
 
 
@@ -318,7 +327,12 @@ class custom_vjp:
 
     def _vjp_rule(self, argnum: int, g: tuple, ans: Any, *args: Any, call: _Call) -> Any:
         if call.g is not g:  # bwd runs once per backward sweep, for all arguments
-            out = self.bwd(call.res, call.out_def.unflatten(call.zeros_for(g)))  # type: ignore[misc]
+            res = call.res
+            if any(isinstance(a, Box) and a._level >= call.level for a in args):
+                # The sweep is being recorded (a tensor's create_graph): residuals made
+                # from the plain values carry no graph, so fwd runs again on the traced ones.
+                res = self.fwd(*call.in_def.unflatten(list(args)))[1]  # type: ignore[misc]
+            out = self.bwd(res, call.out_def.unflatten(call.zeros_for(g)))  # type: ignore[misc]
             call.g, call.cts = g, self._flat_cotangents(out, call)
         return call.cts[argnum]
 

@@ -124,6 +124,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 cols.append(tree_flatten(res[1])[0])
                 aux = res[2] if has_aux else None
             cols_per_input.append(cols)
+        if holomorphic and out_flat:
+            _check_complex("jacfwd", out_flat, "output", True)
         if out_def is None:  # no input entries at all: evaluate once for the structure
             res = g(*diff)
             if has_aux:

@@ -81,35 +81,6 @@ _LEAVES = frozenset({float, complex, np.float64, np.float32, np.complex128, np.c
                      np.ndarray})
 
 
-def _record_leaves(f: Callable[..., Any], args: tuple, kwargs: dict, nums: tuple,
-                   has_aux: bool) -> tuple:
-    """``_record`` for differentiated arguments that are each one array or scalar."""
-    level = new_level()
-    tape: list = []
-    new_args = list(args)
-    flat = []
-    boxes = []
-    checked = True
-    for i in nums:
-        x = args[i]
-        if type(x) is not float:
-            checked = False
-        flat.append(x)
-        node = Node.leaf()
-        tape.append(node)
-        box = _new(VJPBox)  # VJPBox(x, level, node, -1, tape), spelled out: per call cost
-        box._value, box._level, box._node, box._index, box._tape = x, level, node, -1, tape
-        boxes.append(box)
-        new_args[i] = box
-    if not checked:
-        check_inexact("grad", flat, "input")
-    out = f(*new_args, **kwargs) if kwargs else f(*new_args)
-    aux = None
-    if has_aux:
-        out, aux = _split_aux("grad", out, level)
-    return level, flat, None, boxes, out, aux, tape
-
-
 def _split_aux(fname: str, out: Any, level: int) -> tuple:
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise TypeError(f"{fname}(has_aux=True): the function must return a pair "
@@ -162,7 +133,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         gc.disable()  # see collector_paused: the recorded graph has no cycles
         try:
             # Arguments that are each one array or scalar: boxed here, without the
-            # pytree machinery (_record_leaves spelled out).
+            # pytree machinery.
             level = new_level()
             tape: list = []
             new_args = list(args)
