@@ -70,7 +70,12 @@ class JVPBox(Box):
         if rule is None:
             rule = prim.jvp_rule(argnum)
         try:
-            out = rule(tangent, ans, *vals, **params) if params else rule(tangent, ans, *vals)
+            if params:
+                out = rule(tangent, ans, *vals, **params)
+            elif len(vals) == 1:  # spelled out: much cheaper than a call with *vals
+                out = rule(tangent, ans, vals[0])
+            else:
+                out = rule(tangent, ans, *vals)
         except (ZeroDivisionError, OverflowError):  # Python floats; NumPy gives inf/nan
             out = call_rule(rule, tangent, ans, vals, params)
         if out is None:
@@ -93,8 +98,13 @@ class JVPBox(Box):
                 or rules is None or len(rules) < 2 or rules[0] is None or rules[1] is None):
             return super().lift2(prim, ans, first, second, vals, params)
         try:
-            out = rules[0](t0, ans, *vals, **params)
-            t = rules[1](t1, ans, *vals, **params)
+            if params:
+                out = rules[0](t0, ans, *vals, **params)
+                t = rules[1](t1, ans, *vals, **params)
+            else:
+                v0, v1 = vals
+                out = rules[0](t0, ans, v0, v1)
+                t = rules[1](t1, ans, v0, v1)
         except (ZeroDivisionError, OverflowError):  # as in lift1
             out = call_rule(rules[0], t0, ans, vals, params)
             t = call_rule(rules[1], t1, ans, vals, params)
