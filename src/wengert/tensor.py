@@ -75,20 +75,18 @@ class Tensor(VJPBox):
             return cls._constant(ans, level)
         return super().lift(prim, ans, args, vals, params, level)
 
-    @classmethod
-    def lift1(cls, prim: Any, ans: Any, box: Any, argnum: int, vals: Sequence,
+    def lift1(self, prim: Any, ans: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
         if prim.nondiff or not _grad_enabled[0]:
-            return cls._constant(ans, EAGER_LEVEL) if not prim.multiple_results else tuple(
-                cls._constant(a, EAGER_LEVEL) for a in ans)
-        return super().lift1(prim, ans, box, argnum, vals, params)
+            return Tensor._constant(ans, EAGER_LEVEL) if not prim.multiple_results else tuple(
+                Tensor._constant(a, EAGER_LEVEL) for a in ans)
+        return super().lift1(prim, ans, argnum, vals, params)
 
-    @classmethod
-    def lift2(cls, prim: Any, ans: Any, first: Any, second: Any, vals: Sequence,
+    def lift2(self, prim: Any, ans: Any, second: Any, vals: Sequence,
               params: dict) -> Any:
         if prim.nondiff or not _grad_enabled[0]:
-            return cls.lift(prim, ans, (first, second), vals, params, EAGER_LEVEL)
-        return super().lift2(prim, ans, first, second, vals, params)
+            return Tensor.lift(prim, ans, (self, second), vals, params, EAGER_LEVEL)
+        return super().lift2(prim, ans, second, vals, params)
 
     @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int,

@@ -58,13 +58,12 @@ class JVPBox(Box):
         return cls(ans, level, out)
 
 
-    @classmethod
-    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+    def lift1(self, prim: Primitive, ans: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
         # One traced argument, one rule: the common case, without lift's loop.
-        tangent = box._tangent  # type: ignore[attr-defined]
+        tangent = self._tangent
         if prim.jvp_all is not None or prim.multiple_results or tangent is None:
-            return super().lift1(prim, ans, box, argnum, vals, params)
+            return super().lift1(prim, ans, argnum, vals, params)
         rules = prim.jvps
         rule = rules[argnum] if rules is not None and argnum < len(rules) else None
         if rule is None:
@@ -80,23 +79,21 @@ class JVPBox(Box):
             out = call_rule(rule, tangent, ans, vals, params)
         if out is None:
             return ans
-        new = _new(cls)
+        new = _new(type(self))
         new._value = ans
-        new._level = box._level
+        new._level = self._level
         new._tangent = out
         return new
 
-
-    @classmethod
-    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+    def lift2(self, prim: Primitive, ans: Any, second: Box, vals: Sequence,
               params: dict) -> Any:
         # Two traced arguments (x * y): lift's loop unrolled, rules looked up directly.
-        t0 = first._tangent  # type: ignore[attr-defined]
+        t0 = self._tangent
         t1 = second._tangent  # type: ignore[attr-defined]
         rules = prim.jvps
         if (prim.jvp_all is not None or prim.multiple_results or t0 is None or t1 is None
                 or rules is None or len(rules) < 2 or rules[0] is None or rules[1] is None):
-            return super().lift2(prim, ans, first, second, vals, params)
+            return super().lift2(prim, ans, second, vals, params)
         try:
             if params:
                 out = rules[0](t0, ans, *vals, **params)
@@ -114,9 +111,9 @@ class JVPBox(Box):
             out = accumulate(out, t, 1)
         if out is None:
             return ans
-        new = _new(cls)
+        new = _new(type(self))
         new._value = ans
-        new._level = first._level
+        new._level = self._level
         new._tangent = out
         return new
 

@@ -97,7 +97,7 @@ class Primitive:
                 ans = self.impl(value, **params) if params else self.impl(value)
             if self.nondiff and not x.sees_nondiff:
                 return ans
-            return x.lift1(self, ans, x, 0, (value,), params or _NO_PARAMS)
+            return x.lift1(self, ans, 0, (value,), params or _NO_PARAMS)
         args = (x, *rest)
         for a in args:
             if isinstance(a, Box):

@@ -172,13 +172,12 @@ class VJPBox(Box):
             return box
         return cls._make(ans, level, node, -1, tape)
 
-    @classmethod
-    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+    def lift1(self, prim: Primitive, ans: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
         # lift() for a single traced argument, the common case: a third of its cost.
-        parent = box._node  # type: ignore[attr-defined]
+        parent = self._node
         if parent is None or prim.multiple_results:
-            return super().lift1(prim, ans, box, argnum, vals, params)
+            return super().lift1(prim, ans, argnum, vals, params)
         saved_args = vals
         if prim.trims_args:
             for v in vals:
@@ -189,62 +188,61 @@ class VJPBox(Box):
         node.prim = prim
         node.args = saved_args
         node.params = params
-        node.parents = ((argnum, parent, box._index),)  # type: ignore[attr-defined]
+        node.parents = ((argnum, parent, self._index),)
         node.adjoint = None
         if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
             node.ans = ans
         else:
             node.ans = Meta(ans.shape, ans.dtype)
-        tape = box._tape  # type: ignore[attr-defined]
+        tape = self._tape
         if tape is not None:
             tape.append(node)
         else:
             node.seq = _next_seq()
-        if cls is VJPBox:
+        if type(self) is VJPBox:
             out = _new(VJPBox)
             out._value = ans
-            out._level = box._level
+            out._level = self._level
             out._node = node
             out._index = -1
             out._tape = tape
             return out
-        return cls._make(ans, box._level, node, -1, tape)
+        return self._make(ans, self._level, node, -1, tape)
 
-    @classmethod
-    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+    def lift2(self, prim: Primitive, ans: Any, second: Box, vals: Sequence,
               params: dict) -> Any:
         # lift() for two traced arguments (x * y): lift1's path with two parents.
-        n0 = first._node  # type: ignore[attr-defined]
+        n0 = self._node
         n1 = second._node  # type: ignore[attr-defined]
         v0, v1 = vals
         if n0 is None or n1 is None or prim.multiple_results or prim.trims_args and (
                 type(v0) is np.ndarray and v0.size >= _META_MIN_SIZE
                 or type(v1) is np.ndarray and v1.size >= _META_MIN_SIZE):
-            return super().lift2(prim, ans, first, second, vals, params)
+            return super().lift2(prim, ans, second, vals, params)
         node = _new(Node)
         node.prim = prim
         node.args = vals
         node.params = params
-        node.parents = ((0, n0, first._index), (1, n1, second._index))  # type: ignore
+        node.parents = ((0, n0, self._index), (1, n1, second._index))  # type: ignore
         node.adjoint = None
         if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
             node.ans = ans
         else:
             node.ans = Meta(ans.shape, ans.dtype)
-        tape = first._tape  # type: ignore[attr-defined]
+        tape = self._tape
         if tape is not None:
             tape.append(node)
         else:
             node.seq = _next_seq()
-        if cls is VJPBox:
+        if type(self) is VJPBox:
             out = _new(VJPBox)
             out._value = ans
-            out._level = first._level
+            out._level = self._level
             out._node = node
             out._index = -1
             out._tape = tape
             return out
-        return cls._make(ans, first._level, node, -1, tape)
+        return self._make(ans, self._level, node, -1, tape)
 
     @classmethod
     def _make(cls, value: Any, level: int, node: Node, index: int, tape: list | None) -> Any:

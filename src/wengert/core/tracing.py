@@ -56,20 +56,21 @@ class Box:
         boxes of ``level``, this class), as this interpreter requires."""
         raise NotImplementedError
 
-    @classmethod
-    def lift1(cls, prim: Primitive, ans: Any, box: Box, argnum: int, vals: Sequence,
+    # lift1 and lift2 are methods of the box (not class methods like lift): they run
+    # on every primitive call, and a method call skips building a bound class method.
+    def lift1(self, prim: Primitive, ans: Any, argnum: int, vals: Sequence,
               params: dict) -> Any:
-        """``lift`` when ``box``, at position ``argnum``, is the only box among the
+        """``lift`` when this box, at position ``argnum``, is the only box among the
         arguments (``vals`` holds its value there), the most common call;
         interpreters may give it a faster path."""
-        args = tuple(box if i == argnum else v for i, v in enumerate(vals))
-        return cls.lift(prim, ans, args, vals, params, box._level)
+        args = tuple(self if i == argnum else v for i, v in enumerate(vals))
+        return type(self).lift(prim, ans, args, vals, params, self._level)
 
-    @classmethod
-    def lift2(cls, prim: Primitive, ans: Any, first: Box, second: Box, vals: Sequence,
+    def lift2(self, prim: Primitive, ans: Any, second: Box, vals: Sequence,
               params: dict) -> Any:
-        """``lift`` for a binary call on two boxes of this class and level (``x * y``)."""
-        return cls.lift(prim, ans, (first, second), vals, params, first._level)
+        """``lift`` for a binary call on this box and ``second``, a box of this class and
+        level (``x * y``)."""
+        return type(self).lift(prim, ans, (self, second), vals, params, self._level)
 
 
 # How to turn a list or tuple holding traced values into one traced array (stacking its
@@ -126,7 +127,7 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     if prim.nondiff and not cls.sees_nondiff:
         return ans
     if simple and len(args) == 1:
-        return cls.lift1(prim, ans, args[0], 0, vals, params)
+        return args[0].lift1(prim, ans, 0, vals, params)
     return cls.lift(prim, ans, args, vals, params, top)
 
 

@@ -158,8 +158,8 @@ def _operator(prim: Primitive) -> Any:
         if nondiff and not self.sees_nondiff:
             return ans
         if other is other_value:
-            return self.lift1(prim, ans, self, 0, (value, other), _NO_PARAMS)
-        return self.lift2(prim, ans, self, other, (value, other_value), _NO_PARAMS)
+            return self.lift1(prim, ans, 0, (value, other), _NO_PARAMS)
+        return self.lift2(prim, ans, other, (value, other_value), _NO_PARAMS)
 
     return method
 
@@ -177,7 +177,7 @@ def _swap(prim: Primitive) -> Any:
         ans = impl(other, value)
         if nondiff and not self.sees_nondiff:
             return ans
-        return self.lift1(prim, ans, self, 1, (other, value), _NO_PARAMS)
+        return self.lift1(prim, ans, 1, (other, value), _NO_PARAMS)
 
     return method
 
