@@ -531,6 +531,8 @@ def test_grad_mode_decorators_are_reentrant_and_cover_generators():
     assert not next(gen()).requires_grad
     with wengert.set_grad_enabled(False):
         assert not (x * 2).requires_grad
+    with wengert.inference_mode():
+        assert not (x * 2).requires_grad
     assert wengert.is_grad_enabled()
     wengert.set_grad_enabled(False)
     assert not wengert.is_grad_enabled()

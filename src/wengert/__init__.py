@@ -24,6 +24,7 @@ from .tensor import (
                    Tensor,
                    _install_torch_methods,
                    enable_grad,
+                   inference_mode,
                    is_grad_enabled,
                    no_grad,
                    set_grad_enabled,
@@ -54,10 +55,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian", "hvp",
-    "linearize",
-    "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive", "Primitive",
-    "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
-    "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad", "no_grad",
-    "set_grad_enabled", "enable_grad", "is_grad_enabled", "zero_grad", "forward_grad",
-    "__version__", "trace", "source", "Trace",
+    "linearize", "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "primitive",
+    "Primitive", "NotDifferentiableError", "tree_flatten", "tree_unflatten", "tree_map",
+    "tree_leaves", "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad",
+    "no_grad", "set_grad_enabled", "inference_mode", "enable_grad", "is_grad_enabled",
+    "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
 ]

@@ -564,6 +564,12 @@ class no_grad(_GradMode):
     enabled = False
 
 
+class inference_mode(_GradMode):
+    """PyTorch's name for a block that records nothing; here the same as ``no_grad``."""
+
+    enabled = False
+
+
 class enable_grad(_GradMode):
     """Turn recording back on inside a ``no_grad`` block."""
 
