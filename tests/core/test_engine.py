@@ -300,3 +300,27 @@ def test_rules_on_python_floats_give_inf_like_numpy_instead_of_raising():
         assert wengert.grad(lambda x: wnp.log(x * 1.0))(0.0) == np.inf
         assert wengert.jvp(wnp.log, (0.0,), (1.0,))[1] == np.inf
         assert wengert.grad(lambda x: 1.0 / x)(0.0) == -np.inf
+
+
+def test_identity_steps_share_their_argument_node_and_stay_exact():
+    """x + c and x - c (no broadcasting, same dtype) record no node in reverse mode:
+    the answer shares the argument's node; gradients stay exact in every use."""
+    import wengert
+    import wengert.numpy as wnp
+    from wengert.numeric import check_grads
+
+    def f(x):
+        y = x + 1.5          # identity step
+        z = y * y - 2.0      # another, after a product
+        return wnp.sum(z * x + (x - 0.5) * y)
+    x0 = np.array([0.3, -1.2, 2.0])
+    check_grads(f, (x0,), order=2, modes=("fwd", "rev"))
+    np.testing.assert_allclose(wengert.grad(lambda x: x + 1.0)(2.0), 1.0)
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum((x + 1.0) + x))(x0), 2.0)
+    # broadcasting or a dtype change is a real node (its VJP sums or casts)
+    check_grads(lambda x: wnp.sum((x + np.ones((2, 3))) ** 2), (x0,), order=1)
+    g = wengert.grad(lambda x: wnp.sum((x + np.ones(3)) ** 2))(x0.astype(np.float32))
+    assert g.dtype == np.float32
+    # the tensor API keeps a node per operation (grad_fn, in-place rules)
+    t = wengert.tensor([1.0, 2.0], requires_grad=True)
+    assert (t + 1.0).grad_fn == "add"

@@ -37,7 +37,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "operator", "scalar", "__dict__",
+        "operator", "scalar", "passthrough", "__dict__",
     )
 
     def __init__(
@@ -77,6 +77,10 @@ class Primitive:
         # The ``math`` function with the same value on a Python float, if any: traced
         # scalar code then stays in Python floats, several times faster than NumPy's.
         self.scalar: Callable[[float], float] | None = None
+        # The arguments whose VJP is the identity when the answer has their shape and
+        # dtype (x + c, x - c): reverse mode then records no node for them, the answer
+        # shares the argument's (its adjoint flows straight through).
+        self.passthrough: tuple[int, ...] | None = None
 
     def __call__(self, x: Any, /, *rest: Any, **params: Any) -> Any:
         if not rest:  # one argument: skip bind's general loop

@@ -135,12 +135,14 @@ def _pass_through(argnum: int, sign: float) -> Callable[..., Any]:
 
 
 add.defvjp(_pass_through(0, 1.0), _pass_through(1, 1.0))
+add.passthrough = (0, 1)
 _export(add, "add")
 
 subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
 subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
 subtract.defvjp(_pass_through(0, 1.0), _pass_through(1, -1.0))
+subtract.passthrough = (0,)
 _export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
