@@ -715,13 +715,18 @@ def _accumulate_grad(owner: Tensor, g: Any, given: set[int], create_graph: bool)
             and old._value.flags.writeable and old._value.shape == value.shape):
         np.add(old._value, value, out=old._value, casting="unsafe")
         return
-    if old is not None:
-        value = unbox(old) + value
-    elif (type(value) is not np.ndarray or value.base is not None
-          or not value.flags.writeable or id(value) in given):
+    value = unbox(old) + value if old is not None else _private(value, given)
+    owner._grad = Tensor._constant(value, EAGER_LEVEL)
+
+
+def _private(value: Any, given: set[int]) -> np.ndarray:
+    """``value`` as an array no other gradient of this pass shares (``given``: the ids
+    handed out so far, and the seed's), writeable and not a view; copied if need be."""
+    if (type(value) is not np.ndarray or value.base is not None
+            or not value.flags.writeable or id(value) in given):
         value = np.array(value, copy=True)
     given.add(id(value))
-    owner._grad = Tensor._constant(value, EAGER_LEVEL)
+    return value
 
 
 def _as_gradient(g: Any, like: Tensor) -> Tensor:
@@ -783,11 +788,8 @@ def tensor_grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
             result.append(None)
         else:
             grad = _as_gradient(g, t)
-            value = grad._value
-            if grad._node is None and (value.base is not None or not value.flags.writeable
-                                       or id(value) in given):
-                grad = Tensor._constant(np.array(value, copy=True), EAGER_LEVEL)
-            given.add(id(grad._value))
+            if grad._node is None:
+                grad = Tensor._constant(_private(grad._value, given), EAGER_LEVEL)
             result.append(grad)
     return tuple(result)
 

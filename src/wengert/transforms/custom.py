@@ -52,9 +52,11 @@ class _Call:
         """Record the output's structure; constants of this level (a tensor with no
         graph) become their values, in place in ``out_flat``."""
         for i, o in enumerate(out_flat):
-            if isinstance(o, Box) and o._level >= self.level and _constant(o):
+            if not isinstance(o, Box) or o._level < self.level:
+                continue
+            if _constant(o):
                 out_flat[i] = unbox(o)
-            elif isinstance(o, Box) and o._level >= self.level:
+            else:
                 raise TypeError(
                     f"{name}: its output depends on a traced value the function closes over "
                     f"(not one of its arguments), which its custom rule cannot account for; "
@@ -116,18 +118,25 @@ def _check_nondiff(kind: str, fun: Any, nums: Any) -> tuple[int, ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def _signature(fun: Any) -> Any:
+def _signature(fun: Any) -> tuple[Any, int]:
+    """``(signature, n)``: n is the number of parameters when they are all plain
+    positional ones without defaults (a call with n arguments needs no binding), else -1."""
     import inspect
     try:
-        return inspect.signature(fun)
+        sig = inspect.signature(fun)
     except (TypeError, ValueError):  # builtins without one: arguments as given
-        return None
+        return None, -1
+    plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+                for p in sig.parameters.values())
+    return sig, len(sig.parameters) if plain else -1
 
 
 def _positional(fun: Any, args: tuple, kwargs: dict) -> tuple:
     """All arguments by position, defaults filled in, as JAX resolves them: the rules
     see every parameter of the function, however it was called."""
-    sig = _signature(fun)
+    sig, n_plain = _signature(fun)
+    if not kwargs and len(args) == n_plain:  # the common call: nothing to resolve
+        return args
     if sig is None:
         if kwargs:
             raise TypeError(f"{getattr(fun, '__name__', 'f')}: pass arguments by position")

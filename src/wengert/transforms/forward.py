@@ -77,7 +77,7 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple:
     """``(f(*primals), f_jvp)`` with ``f_jvp(*tangents) = jvp(f, primals, tangents)[1]``,
     JAX's ``linearize``.  Each ``f_jvp`` call runs forward mode again (nothing is cached
     between calls), so it costs one evaluation of ``f`` with its tangents."""
-    out, _ = jvp(f, primals, tuple(tree_map(_zeros_like, p) for p in primals))
+    out, _ = jvp(f, primals, tuple(tree_map(zeros_like_value, p) for p in primals))
 
     def f_jvp(*tangents: Any) -> Any:
         if len(tangents) != len(primals):
@@ -85,8 +85,4 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple:
                             f"primal, got {len(tangents)}")
         return jvp(f, primals, tangents)[1]
     return out, f_jvp
-
-
-def _zeros_like(x: Any) -> Any:
-    return np.zeros(np.shape(x), dtype=value_dtype(x))
 
