@@ -324,3 +324,31 @@ def test_identity_steps_share_their_argument_node_and_stay_exact():
     # the tensor API keeps a node per operation (grad_fn, in-place rules)
     t = wengert.tensor([1.0, 2.0], requires_grad=True)
     assert (t + 1.0).grad_fn == "add"
+
+
+# -- what a node saves -----------------------------------------------------------------
+def test_nodes_save_only_what_the_rule_reads_of_large_arrays():
+    """Arrays of 4096 entries or more that a VJP rule does not read are saved as their
+    shape and dtype only (so they can be freed); small ones are kept whole (cheaper)."""
+    from wengert.core.reverse import Meta
+
+    def record(size: int) -> list:
+        tape: list = []
+        x = VJPBox(np.linspace(-1.0, 1.0, size), new_level(), Node.leaf(), -1, tape)
+        y = wnp.tanh(wnp.sin(x) * 0.5)     # sin reads x; x * c reads c; tanh reads ans
+        wnp.sum(y * np.full(size, 2.0))    # sum: a reduction, reads nothing but shapes
+        return tape[1:]
+
+    sin, mul, tanh, mul2, total = record(5000)
+    assert type(sin.args[0]) is np.ndarray and type(sin.ans) is Meta
+    assert type(mul.args[0]) is Meta and mul.args[1] == 0.5 and type(mul.ans) is Meta
+    assert type(tanh.args[0]) is Meta and type(tanh.ans) is np.ndarray
+    assert type(mul2.args[0]) is Meta and type(mul2.args[1]) is np.ndarray
+    assert type(total.args[0]) is Meta and total.args[0].shape == (5000,)
+    for node in record(100):
+        assert all(type(a) is not Meta for a in node.args) and type(node.ans) is not Meta
+    # and the gradients through the trimmed graph are right
+    x0 = np.linspace(-1.0, 1.0, 5000)
+    g = wengert.grad(lambda x: wnp.sum(wnp.tanh(wnp.sin(x) * 0.5) * 2.0))(x0)
+    t = np.tanh(np.sin(x0) * 0.5)
+    np.testing.assert_allclose(g, 2.0 * (1 - t * t) * 0.5 * np.cos(x0), rtol=1e-13)

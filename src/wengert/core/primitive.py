@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .tracing import _SEQUENCES, Box, bind, contains_box, packed_args
 
 Rule = Callable[..., Any]
+_ndarray = np.ndarray  # a global name: faster than np.ndarray on hot paths
 _NO_PARAMS: dict = {}  # shared by the recorded calls without keyword arguments
 
 
@@ -37,7 +40,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "operator", "scalar", "passthrough", "__dict__",
+        "operator", "scalar", "passthrough", "elementwise", "__dict__",
     )
 
     def __init__(
@@ -49,6 +52,7 @@ class Primitive:
         multiple_results: bool = False,
         keep_args: bool = True,
         keep_ans: bool = True,
+        elementwise: bool = False,
     ) -> None:
         self.name = name
         self.impl = impl
@@ -81,6 +85,9 @@ class Primitive:
         # dtype (x + c, x - c): reverse mode then records no node for them, the answer
         # shares the argument's (its adjoint flows straight through).
         self.passthrough: tuple[int, ...] | None = None
+        # Whether the answer is the arguments broadcast together, so that no argument
+        # has more entries than it (recording then judges their sizes by the answer's).
+        self.elementwise = elementwise
 
     def __call__(self, x: Any, /, *rest: Any, **params: Any) -> Any:
         if not rest:  # one argument: skip bind's general loop
@@ -89,6 +96,8 @@ class Primitive:
                     return self(*packed_args((x,)), **params)  # type: ignore[misc]
                 return self.impl(x, **params) if params else self.impl(x)
             value = x._value
+            if type(value) is _ndarray and not params and not self.nondiff:  # commonest
+                return x.lift1(self, self.impl(value), 0, (value,), _NO_PARAMS)
             if isinstance(value, Box):
                 return bind(self, (x,), params)
             scalar = self.scalar

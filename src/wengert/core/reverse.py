@@ -27,6 +27,7 @@ _next_seq = itertools.count().__next__
 _new = object.__new__
 _NO_PARAMS: dict = {}
 _SCALARS = frozenset({float, np.float64})
+_ndarray = np.ndarray  # a global name: faster than np.ndarray on the hot paths
 
 
 class Meta:
@@ -191,10 +192,13 @@ class VJPBox(Box):
                 out._index = self._index
                 out._tape = self._tape
                 return out
+        # Only arrays of _META_MIN_SIZE entries or more are worth trimming; an elementwise
+        # primitive's arguments are no larger than its answer, so one check may do.
+        big = type(ans) is _ndarray and ans.size >= _META_MIN_SIZE
         saved_args = vals
-        if prim.trims_args:
+        if prim.trims_args and (big or not prim.elementwise):
             for v in vals:
-                if type(v) is np.ndarray and v.size >= _META_MIN_SIZE:
+                if type(v) is _ndarray and v.size >= _META_MIN_SIZE:
                     saved_args = _saved_args(prim, vals, [(argnum, parent, -1)])
                     break
         node = _new(Node)
@@ -203,10 +207,7 @@ class VJPBox(Box):
         node.params = params
         node.parents = ((argnum, parent, self._index),)
         node.adjoint = None
-        if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
-            node.ans = ans
-        else:
-            node.ans = Meta(ans.shape, ans.dtype)
+        node.ans = Meta(ans.shape, ans.dtype) if big and not prim.keep_ans else ans
         tape = self._tape
         if tape is not None:
             tape.append(node)

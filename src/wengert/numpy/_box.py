@@ -136,9 +136,17 @@ def _operator(prim: Primitive) -> Any:
     impl = prim.impl
     op = prim.operator
     nondiff = prim.nondiff
+    fast = op is not None and not nondiff
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
+        if fast and type(other) in _OPERANDS and type(value) in _OPERANDS:
+            # the commonest call, a traced plain value and a constant, checked first
+            try:
+                ans = op(value, other)
+            except ZeroDivisionError:
+                ans = impl(value, other)
+            return self.lift1(prim, ans, 0, (value, other), _NO_PARAMS)
         if isinstance(value, Box) or type(other) in (list, tuple):
             return bind(prim, (self, other), _NO_PARAMS)
         if isinstance(other, Box):

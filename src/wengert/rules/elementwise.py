@@ -28,12 +28,19 @@ __all__: list[str] = []
 
 
 _export = exporter(__all__, globals())
+_ndarray = np.ndarray  # a global name: faster than np.ndarray in the hot rules
 
 
 def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool = True,
-          keep_ans: bool = True) -> Any:
-    """An elementwise primitive ``ans = impl(x)`` with ``dans/dx = deriv(ans, x)``."""
-    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
+          keep_ans: bool = True, of_x: Callable[[Any], Any] | None = None,
+          of_ans: Callable[[Any], Any] | None = None) -> Any:
+    """An elementwise primitive ``ans = impl(x)`` with ``dans/dx = deriv(ans, x)``.
+
+    ``of_x(x)`` or ``of_ans(ans)``: the same derivative as NumPy code of the one value
+    it reads, used directly when that value is a small plain array (the common
+    backward step: one Python call instead of three).
+    """
+    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans, elementwise=True)
 
     def times_deriv(g: Any, ans: Any, x: Any) -> Any:  # both rules: ṫ·d and ḡ·d
         d = deriv(ans, x)
@@ -41,8 +48,20 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
             return _times_into(g, d)
         return g * d
 
-    p.defjvp(times_deriv)
-    p.defvjp(times_deriv)
+    rule = times_deriv
+    if of_x is not None:
+        def rule(g: Any, ans: Any, x: Any) -> Any:
+            if type(x) is _ndarray and x.size < _INPLACE_MIN_SIZE:
+                return g * of_x(x)
+            return times_deriv(g, ans, x)
+    elif of_ans is not None:
+        def rule(g: Any, ans: Any, x: Any) -> Any:
+            if type(ans) is _ndarray and ans.size < _INPLACE_MIN_SIZE:
+                return g * of_ans(ans)
+            return times_deriv(g, ans, x)
+
+    p.defjvp(rule)
+    p.defvjp(rule)
     return _export(p, name)
 
 
@@ -67,7 +86,7 @@ def _times_into(g: Any, d: np.ndarray) -> Any:
 def binary(name: str, impl: Callable[..., Any], dx: Deriv | None, dy: Deriv | None, *,
            keep_args: bool = True, keep_ans: bool = True) -> Any:
     """A broadcasting elementwise primitive with partials ``dx(ans, x, y)``, ``dy(ans, x, y)``."""
-    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans)
+    p = defprim(name, impl, keep_args=keep_args, keep_ans=keep_ans, elementwise=True)
     p.defjvp(
         (lambda t, ans, x, y: broadcast_tangent(t * dx(ans, x, y), ans)) if dx else None,
         (lambda t, ans, x, y: broadcast_tangent(t * dy(ans, x, y), ans)) if dy else None,
@@ -103,7 +122,7 @@ def _fast(op: Any, ufunc: Any) -> Any:
 
 
 def _arith(name: str, op: Any, ufunc: Any, **kw: Any) -> Any:
-    p = defprim(name, _fast(op, ufunc), **kw)
+    p = defprim(name, _fast(op, ufunc), elementwise=True, **kw)
     p.operator = op
     return p
 
@@ -145,12 +164,14 @@ subtract.defvjp(_pass_through(0, 1.0), _pass_through(1, -1.0))
 subtract.passthrough = (0,)
 _export(subtract, "subtract")
 
-negative = defprim("negative", np.negative, keep_args=False, keep_ans=False)
+negative = defprim("negative", np.negative, keep_args=False, keep_ans=False,
+                   elementwise=True)
 negative.defjvp(lambda t, ans, x: -t)
 negative.defvjp(lambda g, ans, x: -g)
 _export(negative, "negative")
 
-positive = defprim("positive", np.positive, keep_args=False, keep_ans=False)
+positive = defprim("positive", np.positive, keep_args=False, keep_ans=False,
+                   elementwise=True)
 positive.defjvp(lambda t, ans, x: t)
 positive.defvjp(lambda g, ans, x: g)
 _export(positive, "positive")
@@ -158,11 +179,30 @@ _export(positive, "positive")
 multiply = _arith("multiply", operator.mul, np.multiply, keep_ans=False)
 multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
                 lambda t, ans, x, y: broadcast_tangent(x * t, ans))
-multiply.defvjp(
-    lambda g, ans, x, y: g * y if type(g) in _S and type(x) in _S and type(y) in _S
-    else unbroadcast(g * y, x),
-    lambda g, ans, x, y: x * g if type(g) in _S and type(x) in _S and type(y) in _S
-    else unbroadcast(x * g, y))
+
+# The rules of x * y, the commonest binary backward step, check inline whether the
+# product already has the argument's shape and dtype (nothing to unbroadcast).
+def _mul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    r = g * y
+    if type(r) is _ndarray:
+        if type(x) is _ndarray and r.shape == x.shape and r.dtype is x.dtype:
+            return r
+    elif type(r) in _S and type(x) in _S:
+        return r
+    return unbroadcast(r, x)
+
+
+def _mul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    r = x * g
+    if type(r) is _ndarray:
+        if type(y) is _ndarray and r.shape == y.shape and r.dtype is y.dtype:
+            return r
+    elif type(r) in _S and type(y) in _S:
+        return r
+    return unbroadcast(r, y)
+
+
+multiply.defvjp(_mul_vjp_x, _mul_vjp_y)
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 _export(multiply, "multiply")
 
@@ -211,7 +251,7 @@ def _chooser(name: str, impl: Any, pick: Any) -> Any:
         ties = equal(first, second)
         return where(ties, 0.5 * t, chosen) if np.any(ties) else chosen
 
-    p = defprim(name, impl, keep_ans=False)
+    p = defprim(name, impl, keep_ans=False, elementwise=True)
     p.defjvp(lambda t, ans, x, y: broadcast_tangent(weight(t, x, y), ans),
              lambda t, ans, x, y: broadcast_tangent(weight(t, y, x), ans))
     p.defvjp(lambda g, ans, x, y: unbroadcast(weight(g, x, y), x),
@@ -243,14 +283,15 @@ copysign.defvjp(copysign.vjps[0], lambda g, ans, x, y: None)
 
 # -- exponentials and logarithms -------------------------------------------
 _LN2, _LN10 = np.log(2.0), np.log(10.0)
-exp = unary("exp", np.exp, lambda ans, x: ans, keep_args=False)
+exp = unary("exp", np.exp, lambda ans, x: ans, keep_args=False, of_ans=lambda ans: ans)
 exp2 = unary("exp2", np.exp2, lambda ans, x: ans * _LN2, keep_args=False)
 expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, keep_args=False)
-log = unary("log", np.log, lambda ans, x: 1.0 / x, keep_ans=False)
+log = unary("log", np.log, lambda ans, x: 1.0 / x, keep_ans=False, of_x=np.reciprocal)
 log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * _LN2), keep_ans=False)
 log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * _LN10), keep_ans=False)
 log1p = unary("log1p", np.log1p, lambda ans, x: 1.0 / (x + 1.0), keep_ans=False)
-sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, keep_args=False)
+sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, keep_args=False,
+             of_ans=lambda ans: 0.5 / ans)
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), keep_args=False)
 square = unary("square", np.square, lambda ans, x: 2.0 * x, keep_ans=False)
 reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -ans * ans, keep_args=False)
@@ -272,18 +313,20 @@ def _plain_first(numpy_fn: Any, math_fn: Any, traced: Callable[[Any], Any]) -> D
     return deriv
 
 
-sin = unary("sin", np.sin, _plain_first(np.cos, math.cos, lambda x: cos(x)), keep_ans=False)
+sin = unary("sin", np.sin, _plain_first(np.cos, math.cos, lambda x: cos(x)), keep_ans=False,
+            of_x=np.cos)
 cos = unary("cos", np.cos, _plain_first(lambda x: -np.sin(x),
                                         lambda x: -math.sin(x), lambda x: -sin(x)),
-            keep_ans=False)
-tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, keep_args=False)
+            keep_ans=False, of_x=lambda x: -np.sin(x))
+tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, keep_args=False,
+            of_ans=lambda ans: 1.0 + ans * ans)
 arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / sqrt(1.0 - x * x), keep_ans=False)
 arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), keep_ans=False)
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), keep_ans=False)
 sinh = unary("sinh", np.sinh, _plain_first(np.cosh, math.cosh, lambda x: cosh(x)),
-             keep_ans=False)
+             keep_ans=False, of_x=np.cosh)
 cosh = unary("cosh", np.cosh, _plain_first(np.sinh, math.sinh, lambda x: sinh(x)),
-             keep_ans=False)
+             keep_ans=False, of_x=np.sinh)
 def _tanh_deriv(ans: Any, x: Any) -> Any:
     # 1 - ans²; on large arrays written so NumPy reuses its temporary (one buffer, not
     # two), on small ones in two operations rather than three.
@@ -292,7 +335,7 @@ def _tanh_deriv(ans: Any, x: Any) -> Any:
     return 1.0 - ans * ans
 
 
-tanh = unary("tanh", np.tanh, _tanh_deriv, keep_args=False)
+tanh = unary("tanh", np.tanh, _tanh_deriv, keep_args=False, of_ans=lambda ans: 1.0 - ans * ans)
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), keep_ans=False)
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), keep_ans=False)
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), keep_ans=False)
