@@ -300,6 +300,17 @@ def test_rules_on_python_floats_give_inf_like_numpy_instead_of_raising():
         assert wengert.grad(lambda x: wnp.log(x * 1.0))(0.0) == np.inf
         assert wengert.jvp(wnp.log, (0.0,), (1.0,))[1] == np.inf
         assert wengert.grad(lambda x: 1.0 / x)(0.0) == -np.inf
+        assert wengert.grad(lambda x: x / 0)(2.0) == np.inf  # a Python int constant
+        assert wengert.grad(lambda x: x / 0.0)(2.0) == np.inf
+
+
+def test_python_int_constants_keep_the_traced_dtype():
+    x32 = np.array([1.0, 2.0], dtype=np.float32)
+    for f in (lambda x: x / 4, lambda x: x * 3, lambda x: x - 1, lambda x: 2 * x + 1):
+        value, g = wengert.value_and_grad(lambda x: wnp.sum(f(x)))(x32)
+        assert g.dtype == np.float32 and value.dtype == np.float32
+        np.testing.assert_allclose(value, np.sum(f(x32)), rtol=1e-7)
+    assert wengert.grad(lambda x: x / 4)(2.0) == 0.25
 
 
 def test_identity_steps_share_their_argument_node_and_stay_exact():

@@ -158,10 +158,16 @@ def accumulate(total: Any, term: Any, owners: int) -> Any:
 
 
 def numpy_scalar(x: Any) -> Any:
-    """A Python float or complex as NumPy's scalar, which gives inf or nan where Python's
-    raises (``1.0 / 0.0``, ``1e200 ** 2``); anything else unchanged."""
+    """A Python float, complex or int as NumPy's scalar, which gives inf or nan where
+    Python's raises (``1.0 / 0.0``, ``1e200 ** 2``, ``1.0 / 0``); anything else unchanged."""
     t = type(x)
-    return np.float64(x) if t is float else np.complex128(x) if t is complex else x
+    if t is float:
+        return np.float64(x)
+    if t is complex:
+        return np.complex128(x)
+    if t is int and -(2 ** 63) <= x < 2 ** 63:
+        return np.int64(x)
+    return x
 
 
 def call_rule(rule: Any, first: Any, ans: Any, args: Sequence, params: dict) -> Any:

@@ -127,6 +127,9 @@ _NO_PARAMS: dict = {}
 
 # Operands on which a primitive's Python ``operator`` equals its ufunc.
 _OPERANDS = frozenset({float, np.float64, np.float32, np.ndarray})
+# Constants a traced float or float array may meet through the operator: a Python int
+# too (x / n); Python's int arithmetic is never reached, as the traced side is no int.
+_CONSTANTS = _OPERANDS | {int}
 
 
 def _operator(prim: Primitive) -> Any:
@@ -140,11 +143,11 @@ def _operator(prim: Primitive) -> Any:
 
     def method(self: Box, other: Any) -> Any:
         value = self._value
-        if fast and type(other) in _OPERANDS and type(value) in _OPERANDS:
+        if fast and type(other) in _CONSTANTS and type(value) in _OPERANDS:
             # the commonest call, a traced plain value and a constant, checked first
             try:
                 ans = op(value, other)
-            except ZeroDivisionError:
+            except (ZeroDivisionError, OverflowError):  # NumPy's inf (or its own error)
                 ans = impl(value, other)
             return self.lift1(prim, ans, 0, (value, other), _NO_PARAMS)
         if isinstance(value, Box) or type(other) in (list, tuple):

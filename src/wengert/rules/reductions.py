@@ -165,14 +165,25 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims:
 
 
 # -- max / min ---------------------------------------------------------------------
-def _chooser(name: str, impl: Any) -> Any:
-    p = defprim(name, lambda x, axis=None, keepdims=False: impl(x, axis=axis, keepdims=keepdims))
+def _chooser(name: str, impl: Any, ufunc: Any) -> Any:
+    reduce = ufunc.reduce  # on plain arrays: np.amax without its Python wrapper
+
+    def impl_(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        if type(x) is np.ndarray:
+            return reduce(x, axis, None, None, keepdims)
+        return impl(x, axis=axis, keepdims=keepdims)
+
+    p = defprim(name, impl_)
 
     def weights(ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         # Ties share the derivative equally (as in autograd and JAX).
-        mask = equal(x, _restore(ans, x, axis, keepdims))
-        count = np.sum(mask, axis=axis, keepdims=True)
-        if np.all(count == 1):  # no ties: the boolean mask keeps the adjoint's dtype
+        if type(x) is np.ndarray and isinstance(ans, (np.ndarray, np.generic)):
+            mask = x == (ans if keepdims else ans.reshape(_keepdims_shape(x.shape, axis)))
+            count = _add_reduce(mask, axis, None, None, True)
+        else:
+            mask = equal(x, _restore(ans, x, axis, keepdims))
+            count = np.sum(mask, axis=axis, keepdims=True)
+        if (count == 1).all():  # no ties: the boolean mask keeps the adjoint's dtype
             return mask
         return mask / count.astype(dtype(x))
 
@@ -183,8 +194,8 @@ def _chooser(name: str, impl: Any) -> Any:
     return p
 
 
-amax_p = _chooser("amax", np.amax)
-amin_p = _chooser("amin", np.amin)
+amax_p = _chooser("amax", np.amax, np.maximum)
+amin_p = _chooser("amin", np.amin, np.minimum)
 
 
 def max(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,  # noqa: A001
