@@ -236,7 +236,7 @@ float_power = binary("float_power", np.float_power, lambda ans, x, y: y * float_
        lambda ans, x, y: log(where(equal(x, 0), 1.0, x)) * ans)
 
 
-def _chooser(name: str, impl: Any, pick: Any) -> Any:
+def _chooser(name: str, impl: Any, pick: Any, plain_pick: Any) -> Any:
     """``maximum``-like selection: the derivative goes to the chosen argument.
 
     Where both arguments are equal it is split evenly (as autograd and JAX do).
@@ -244,7 +244,7 @@ def _chooser(name: str, impl: Any, pick: Any) -> Any:
     """
     def weight(t: Any, first: Any, second: Any) -> Any:
         if type(t) is np.ndarray and not isinstance(first, Box) and not isinstance(second, Box):
-            chosen = t * pick(first, second)  # plain values: NumPy throughout
+            chosen = t * plain_pick(first, second)  # plain values: NumPy throughout
             ties = np.equal(first, second)
             return np.where(ties, 0.5 * t, chosen) if ties.any() else chosen
         chosen = t * pick(first, second)
@@ -259,10 +259,10 @@ def _chooser(name: str, impl: Any, pick: Any) -> Any:
     return _export(p, name)
 
 
-maximum = _chooser("maximum", np.maximum, lambda a, b: greater(a, b))
-minimum = _chooser("minimum", np.minimum, lambda a, b: less(a, b))
-fmax = _chooser("fmax", np.fmax, lambda a, b: greater(a, b))
-fmin = _chooser("fmin", np.fmin, lambda a, b: less(a, b))
+maximum = _chooser("maximum", np.maximum, lambda a, b: greater(a, b), np.greater)
+minimum = _chooser("minimum", np.minimum, lambda a, b: less(a, b), np.less)
+fmax = _chooser("fmax", np.fmax, lambda a, b: greater(a, b), np.greater)
+fmin = _chooser("fmin", np.fmin, lambda a, b: less(a, b), np.less)
 arctan2 = binary("arctan2", np.arctan2, lambda ans, y, x: x / (x * x + y * y),
        lambda ans, y, x: -y / (x * x + y * y), keep_ans=False)
 hypot = binary("hypot", np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)

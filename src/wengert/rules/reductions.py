@@ -54,10 +54,19 @@ def _sum_impl(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
+def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if type(x) is np.ndarray and x.size < 4096 and type(g) in _PLAIN:
+        # small plain arrays: a filled array costs less than np.broadcast_to's view
+        out = np.empty(x.shape, np.result_type(g))
+        out[...] = g if keepdims or type(g) is not np.ndarray else g.reshape(
+            _keepdims_shape(x.shape, axis))
+        return out
+    return broadcast_to_p(_restore(g, x, axis, keepdims), shape=shape(x))
+
+
+_PLAIN = frozenset({float, np.float64, np.float32, np.ndarray})
 sum_p = defprim("sum", _sum_impl, keep_args=False, keep_ans=False)
-sum_p.deflinear().defvjp(
-    lambda g, ans, x, axis=None, keepdims=False:
-        broadcast_to_p(_restore(g, x, axis, keepdims), shape=shape(x)))
+sum_p.deflinear().defvjp(_sum_vjp)
 
 
 def _reduce_args(fname: str, a: Any, axis: Any, dtype: Any, out: Any, kw: dict) -> tuple | None:
