@@ -658,3 +658,16 @@ def test_decorated_generator_receives_thrown_exceptions():
     next(g)
     assert g.throw(ValueError()) == "caught"
     assert wengert.is_grad_enabled()
+
+
+def test_np_array_of_a_tensor_is_a_copy_and_asarray_a_view():
+    t = wengert.tensor(np.ones(3))
+    a, b = np.asarray(t), np.array(t)
+    assert np.shares_memory(a, t.data) and not np.shares_memory(b, t.data)
+    x = wengert.tensor(np.linspace(-1.0, 1.0, 5), requires_grad=True)
+    loss = wnp.sum(wnp.sin(x) * 2.0)
+    loss.backward(retain_graph=True)
+    first = np.array(x.grad)
+    loss.backward()  # accumulates into x.grad, not into the earlier copy
+    np.testing.assert_allclose(first, 2 * np.cos(x.data))
+    np.testing.assert_allclose(np.array(x.grad), 4 * np.cos(x.data))

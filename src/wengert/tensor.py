@@ -309,6 +309,8 @@ class Tensor(VJPBox):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if self.requires_grad and _grad_enabled[0]:
             Box.__array__(self)  # type: ignore[attr-defined]  # raises: drops the derivative
+        if copy:  # np.array(t) asks for its own copy (NumPy 2 passes copy=True)
+            return np.array(self._value, dtype=dtype, copy=True)
         return np.asarray(self._value, dtype=dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:

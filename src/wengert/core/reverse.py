@@ -380,6 +380,8 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
         params, ans, rules = node.params, node.ans, prim.vjps
         if rebox is not None:
             ans, args = rebox(node)
+        elif in_place:  # a graph used once: its saved values are released before the
+            node.args = node.ans = None  # rules run, which may then reuse their memory
         # Rules of one or two arguments are called with them spelled out: a call with
         # *args costs three times as much, and this is the sweep's inner loop.
         arity = 0 if params else len(args)
@@ -414,6 +416,7 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
                     parent.adjoint = accumulate(prev, ct, 2)
             else:
                 parent.adjoint = _add_output(parent.adjoint, parent, index, ct)
+            ct = None  # hold no stale reference: a rule may reuse an adjoint only it holds
         if free:
             node.args = node.ans = None
     return leaves

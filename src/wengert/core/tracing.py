@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import itertools
 import sys
+import sysconfig
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -134,8 +135,10 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
 # Writing into an array whose reference count proves it private (NumPy's "temporary
 # elision") relies on how the interpreter counts references on its stack.  That is
 # checked for CPython 3.10 to 3.13; CPython 3.14 borrows stack references, so a named
-# array can show the count of a temporary there.  Elsewhere the copies are kept.
-EXACT_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+# array can show the count of a temporary there, and the free-threaded build splits its
+# counts between threads.  Elsewhere the copies are kept.
+EXACT_REFCOUNTS = (sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+                   and not sysconfig.get_config_var("Py_GIL_DISABLED"))
 INPLACE_MIN_SIZE = 4096  # below this many entries a copy costs less than the checks
 
 

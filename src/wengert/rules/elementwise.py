@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.reverse import Meta
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
 from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
 
@@ -48,11 +49,22 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
             return _times_into(g, d)
         return g * d
 
-    rule = times_deriv
+    rule = vjp = times_deriv
     if of_x is not None:
         def rule(g: Any, ans: Any, x: Any) -> Any:
             if type(x) is _ndarray and x.size < _INPLACE_MIN_SIZE:
                 return g * of_x(x)
+            return times_deriv(g, ans, x)
+
+        def vjp(g: Any, ans: Any, x: Any) -> Any:
+            if type(x) is _ndarray:
+                if x.size < _INPLACE_MIN_SIZE:
+                    return g * of_x(x)
+                # 3 references each (the sweep's, this frame's, getrefcount's): private
+                g_private, x_private = sys.getrefcount(g) == 3, sys.getrefcount(x) == 3
+                out = _product_buffer(g, x, g_private, x_private)
+                if out is not None:
+                    return _blocked_product(g, x, of_x, out)
             return times_deriv(g, ans, x)
     elif of_ans is not None:
         def rule(g: Any, ans: Any, x: Any) -> Any:
@@ -60,9 +72,53 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
                 return g * of_ans(ans)
             return times_deriv(g, ans, x)
 
-    p.defjvp(rule)
-    p.defvjp(rule)
+        def vjp(g: Any, ans: Any, x: Any) -> Any:
+            if type(ans) is _ndarray:
+                if ans.size < _INPLACE_MIN_SIZE:
+                    return g * of_ans(ans)
+                g_private, ans_private = sys.getrefcount(g) == 3, sys.getrefcount(ans) == 3
+                out = _product_buffer(g, ans, g_private, ans_private)
+                if out is not None:
+                    return _blocked_product(g, ans, of_ans, out)
+            return times_deriv(g, ans, x)
+
+    p.defjvp(rule)  # the forward rule never writes into anything: its ans is the output
+    p.defvjp(vjp)
     return _export(p, name)
+
+
+# Large backward steps ḡ·f(v) are computed in blocks of this many entries, written into
+# ḡ or v when nobody else holds them: a buffer of one block for f(v) instead of a whole
+# array (what a fused kernel achieves), so the sweep allocates less and peaks lower.
+_BLOCK = 1 << 15
+
+
+def _product_buffer(g: Any, v: np.ndarray, g_private: bool, v_private: bool) -> Any:
+    """The array ``g * f(v)`` may be written into: ``g`` (the sweep's adjoint) or ``v`` (a
+    value the sweep has released), when its reference count proves it private and it is
+    a contiguous array that owns its memory with the result's shape and dtype; else None.
+    """
+    if not EXACT_REFCOUNTS or type(g) is not _ndarray or g.shape != v.shape:
+        return None
+    dt = np.result_type(g.dtype, v.dtype)
+    for a, private in ((g, g_private), (v, v_private)):
+        if (private and a.dtype == dt and a.base is None and a.flags.writeable
+                and a.flags.c_contiguous):
+            return a
+    return None
+
+
+def _blocked_product(g: np.ndarray, v: np.ndarray, f: Callable[[Any], Any],
+                     out: np.ndarray) -> np.ndarray:
+    """``out[b] = g[b] * f(v[b])`` block by block (``out`` may be ``g`` or ``v``: each
+    block is read before it is written)."""
+    if not all(a.ndim == 1 or a.flags.c_contiguous for a in (g, v)):
+        return np.multiply(g, f(v), out=out)  # (reshape would copy a broadcast view)
+    gf, vf, of = g.reshape(-1), v.reshape(-1), out.reshape(-1)
+    for start in range(0, of.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        np.multiply(gf[block], f(vf[block]), out=of[block])
+    return out
 
 
 _INPLACE_MIN_SIZE = INPLACE_MIN_SIZE
@@ -183,6 +239,11 @@ multiply.defjvp(lambda t, ans, x, y: broadcast_tangent(t * y, ans),
 # The rules of x * y, the commonest binary backward step, check inline whether the
 # product already has the argument's shape and dtype (nothing to unbroadcast).
 def _mul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if type(x) is Meta and sys.getrefcount(g) == 3:
+        # x was trimmed, so y is no traced value and this is the node's only rule: the
+        # sweep's adjoint, held by nobody else (3 references: the sweep's, this frame's,
+        # getrefcount's), can take the product in place
+        return _scaled_in_place(g, y, x)
     r = g * y
     if type(r) is _ndarray:
         if type(x) is _ndarray and r.shape == x.shape and r.dtype is x.dtype:
@@ -193,6 +254,8 @@ def _mul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 def _mul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if type(y) is Meta and sys.getrefcount(g) == 3:
+        return _scaled_in_place(g, x, y)
     r = x * g
     if type(r) is _ndarray:
         if type(y) is _ndarray and r.shape == y.shape and r.dtype is y.dtype:
@@ -200,6 +263,16 @@ def _mul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     elif type(r) in _S and type(y) in _S:
         return r
     return unbroadcast(r, y)
+
+
+def _scaled_in_place(g: Any, c: Any, target: Meta) -> Any:
+    """``g * c`` for the cotangent of ``target`` (saved as its shape and dtype only: a large
+    array), written into ``g`` when that gives the same array as the product would."""
+    if (EXACT_REFCOUNTS and type(g) is _ndarray and g.base is None and g.flags.writeable
+            and g.shape == target.shape and g.dtype == target.dtype
+            and np.result_type(g, c) == g.dtype):
+        return np.multiply(g, c, out=g)
+    return unbroadcast(g * c, target)
 
 
 multiply.defvjp(_mul_vjp_x, _mul_vjp_y)
