@@ -9,6 +9,8 @@ leaves sharing an adjoint) and check values and gradients against NumPy.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -146,7 +148,10 @@ def test_higher_order_through_large_arrays():
     np.testing.assert_allclose(hvp(x), -3.0 * np.sin(x), rtol=1e-13)
 
 
-@pytest.mark.skipif(not EXACT_REFCOUNTS, reason="in-place reuse needs exact reference counts")
+# Python 3.10 holds one more reference to a call's arguments, so the counts never prove
+# an array private there: the reuse (not the correctness above) needs 3.11 to 3.13.
+@pytest.mark.skipif(not EXACT_REFCOUNTS or sys.version_info < (3, 11),
+                    reason="in-place reuse needs CPython 3.11-3.13's exact reference counts")
 def test_large_elementwise_steps_reuse_memory():
     """The reuse itself: sum(exp(exp(exp(x)))) keeps three answers; its backward steps
     ḡ·ans write into the released answer or the adjoint, so the peak stays at the three

@@ -90,6 +90,8 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
 # Large backward steps ḡ·f(v) are computed in blocks of this many entries, written into
 # ḡ or v when nobody else holds them: a buffer of one block for f(v) instead of a whole
 # array (what a fused kernel achieves), so the sweep allocates less and peaks lower.
+# (The counts prove it on CPython 3.11 to 3.13; 3.10 holds one more reference to a
+# call's arguments, so there the arrays are never reused, which is safe.)
 _BLOCK = 1 << 15
 
 
