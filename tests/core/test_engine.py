@@ -311,6 +311,32 @@ def test_python_int_constants_keep_the_traced_dtype():
         assert g.dtype == np.float32 and value.dtype == np.float32
         np.testing.assert_allclose(value, np.sum(f(x32)), rtol=1e-7)
     assert wengert.grad(lambda x: x / 4)(2.0) == 0.25
+    # a traced Python float answers NumPy's scalar methods
+    assert wengert.grad(lambda x: x * 2 if (x * 2).item() > 0 else x)(1.5) == 2.0
+    # x / 0 in forward mode: an inf tangent, still float32
+    with np.errstate(divide="ignore"):
+        for zero in (0, 0.0):
+            _, t = wengert.jvp(lambda x: x / zero, (x32,), (np.ones(2, np.float32),))
+            assert t.dtype == np.float32 and np.all(np.isinf(t))
+        steps = wengert.ir.reverse_pass(wengert.trace(lambda x: x / 0, 1.5)).steps
+        assert steps[-1].value == np.inf
+
+
+def test_gradients_of_different_inputs_are_different_arrays():
+    """x + y hands one adjoint to both inputs; the gradients returned must still be
+    separate arrays, so updating one in place leaves the other alone."""
+    ones = np.ones(3)
+    for f in (lambda x, y: wnp.sum(x + y), lambda x, y: wnp.sum(wnp.sin(x + y))):
+        gx, gy = wengert.grad(f, argnums=(0, 1))(ones, ones)
+        assert not np.shares_memory(gx, gy)
+        before = gy.copy()
+        gx *= 0.5
+        np.testing.assert_array_equal(gy, before)
+    g = wengert.grad(lambda p: wnp.sum(p["a"] + p["b"]))({"a": ones, "b": ones})
+    assert not np.shares_memory(g["a"], g["b"])
+    _, vjp_fn = wengert.vjp(lambda x, y: x + y, ones, ones)
+    a, b = vjp_fn(np.ones(3))
+    assert not np.shares_memory(a, b)
 
 
 def test_identity_steps_share_their_argument_node_and_stay_exact():

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.tracing import call_rule
 from ..core.tree import tree_flatten
 from .trace import Eqn, Trace, Var
 
@@ -163,7 +164,11 @@ def reverse_pass(trace: Trace, cotangent: Any = None) -> ReversePass:
         for i, a in enumerate(e.inputs):
             if not isinstance(a, Var) or id(a) not in active:
                 continue
-            ct = e.prim.vjp_rule(i)(g, ans, *vals, **e.params)
+            rule = e.prim.vjp_rule(i)
+            try:
+                ct = rule(g, ans, *vals, **e.params)
+            except (ZeroDivisionError, OverflowError):  # Python floats; NumPy gives inf/nan
+                ct = call_rule(rule, g, ans, vals, e.params)
             if ct is not None:
                 _accumulate(rp, Step("contrib", a, ct, None, e, i, source=e.out))
     for v in trace.inputs:

@@ -229,7 +229,7 @@ _methods: dict[str, Any] = {
     "dot": la.dot, "trace": lambda self, *a, **k: _wnp().trace(self, *a, **k),
     "diagonal": lambda self, *a, **k: _wnp().diagonal(self, *a, **k),
     "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
-    "item": lambda self, *a: _value(self).item(*a),
+    "item": lambda self, *a: np.asarray(_value(self)).item(*a),  # a Python float too
     "tolist": lambda self: np.asarray(_value(self)).tolist(),
     "copy": lambda self: self,
     # ndarray methods that are wengert.numpy functions of the array

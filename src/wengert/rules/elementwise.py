@@ -281,8 +281,14 @@ multiply.defvjp(_mul_vjp_x, _mul_vjp_y)
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 _export(multiply, "multiply")
 
-divide = binary("divide", _fast(operator.truediv, np.divide), lambda ans, x, y: 1.0 / y,
-                lambda ans, x, y: -ans / y)
+divide = defprim("divide", _fast(operator.truediv, np.divide), elementwise=True)
+# ṫ / y rather than ṫ · (1 / y): a Python constant y then stays a weak scalar, so the
+# tangent keeps float32 even where y is 0 (the retry on NumPy scalars would widen 1/y).
+divide.defjvp(lambda t, ans, x, y: broadcast_tangent(t / y, ans),
+              lambda t, ans, x, y: broadcast_tangent(-t * ans / y, ans))
+divide.defvjp(lambda g, ans, x, y: unbroadcast(g / y, x),
+              lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
+_export(divide, "divide")
 divide.operator = operator.truediv
 divide.vjp_reads = ((1,), (1,))
 true_divide = divide

@@ -96,6 +96,29 @@ def cast_like(g: Any, x: Any) -> Any:
     return gv.astype(dt)
 
 
+def distinct_arrays(values: list) -> list:
+    """``values`` with each array that shares its memory with an earlier one copied.
+
+    A rule may hand one adjoint to two inputs (``x + y`` passes it through), so two
+    gradients could be one array, and an in-place update of one would change the other.
+    """
+    if len(values) < 2:
+        return values
+    seen: set[int] = set()
+    out = []
+    for v in values:
+        if type(v) is np.ndarray:
+            root = v
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            if id(root) in seen:
+                v = v.copy()
+            else:
+                seen.add(id(root))
+        out.append(v)
+    return out
+
+
 def zeros_like_value(x: Any) -> Any:
     v = unbox(x)
     return np.zeros(np.shape(v), dtype=value_dtype(v))

@@ -23,6 +23,7 @@ from ._common import (
     cast_like,
     check_argnums,
     check_inexact,
+    distinct_arrays,
     partial_in,
     strip_level,
     value_dtype,
@@ -71,7 +72,7 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
         grads = [adjoints.get(b._node) for b in boxes]
         grads = [zeros_like_value(x) if g is None else cast_like(g, x)
                  for g, x in zip(grads, flat)]
-        return in_def.unflatten(grads)
+        return in_def.unflatten(distinct_arrays(grads))
 
     return out_def.unflatten(out_values), vjp_fn
 
@@ -206,6 +207,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 grads.append(g)
             else:
                 grads.append(cast_like(g, x))
+        grads = distinct_arrays(grads)
         g_tree = tuple(grads) if in_def is None else in_def.unflatten(grads)
         g_out = g_tree[0] if single else g_tree
         return ((value, aux), g_out) if has_aux else (value, g_out)
