@@ -97,6 +97,35 @@ def test_retained_graph_gives_the_same_result_every_call():
     np.testing.assert_array_equal(ct, np.ones(N))  # the cotangent was not written into
 
 
+@pytest.mark.parametrize("f", [wnp.sin, wnp.cos, wnp.log, wnp.sinh, wnp.exp, wnp.tanh])
+def test_values_only_the_retained_graph_holds_are_not_written_into(f):
+    """sin's saved input here is v * 2.0, which nothing but the graph holds (the product
+    itself keeps no answer): every reuse of the graph must find it unchanged."""
+    x = np.linspace(0.1, 1.0, N)
+
+    def loss(v):
+        return wnp.sum(f(v * 2.0))
+
+    exact = wengert.grad(loss)(x)
+    _, vjp_fn = wengert.vjp(loss, x)
+    np.testing.assert_array_equal(vjp_fn(1.0)[0], exact)
+    np.testing.assert_array_equal(vjp_fn(1.0)[0], exact)
+    t = wengert.tensor(x.copy(), requires_grad=True)
+    out = loss(t)
+    out.backward(retain_graph=True)
+    out.backward()
+    np.testing.assert_allclose(t.grad.data, 2 * exact, rtol=1e-15)
+    J = wengert.jacrev(lambda v: wnp.sum(f(v * 2.0).reshape(2, -1), axis=1))(x)
+    np.testing.assert_allclose(J.sum(axis=0), exact, rtol=1e-15)
+
+
+def test_second_order_through_a_large_scaled_step():
+    x = np.linspace(0.1, 1.0, N)
+    inner = lambda w: wengert.grad(lambda v: wnp.sum(v * w * 2.0))(x)  # noqa: E731
+    assert wengert.grad(lambda w: wnp.sum(inner(w)))(1.5) == pytest.approx(2.0 * N)
+    assert wengert.jacfwd(lambda w: wnp.sum(inner(w)))(1.5) == pytest.approx(2.0 * N)
+
+
 def test_tensor_api_hooks_and_retain_graph():
     x = wengert.tensor(_x(5), requires_grad=True)
     seen = []

@@ -60,9 +60,11 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
             if type(x) is _ndarray:
                 if x.size < _INPLACE_MIN_SIZE:
                     return g * of_x(x)
-                # 3 references each (the sweep's, this frame's, getrefcount's): private
-                g_private, x_private = sys.getrefcount(g) == 3, sys.getrefcount(x) == 3
-                out = _product_buffer(g, x, g_private, x_private)
+                # 3 references (the sweep's, this frame's, getrefcount's): g is private.
+                # x is never written into: a count cannot tell whether the graph still
+                # holds the tuple it sits in (a retained graph reads it again).
+                g_private = sys.getrefcount(g) == 3
+                out = _product_buffer(g, x, g_private, False)
                 if out is not None:
                     return _blocked_product(g, x, of_x, out)
             return times_deriv(g, ans, x)
@@ -76,6 +78,8 @@ def unary(name: str, impl: Callable[..., Any], deriv: Deriv, *, keep_args: bool 
             if type(ans) is _ndarray:
                 if ans.size < _INPLACE_MIN_SIZE:
                     return g * of_ans(ans)
+                # ans: the sweep's local, this frame's, getrefcount's, and the node's
+                # unless a one-use sweep has released it (then 3: private)
                 g_private, ans_private = sys.getrefcount(g) == 3, sys.getrefcount(ans) == 3
                 out = _product_buffer(g, ans, g_private, ans_private)
                 if out is not None:
@@ -270,9 +274,9 @@ def _mul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
 def _scaled_in_place(g: Any, c: Any, target: Meta) -> Any:
     """``g * c`` for the cotangent of ``target`` (saved as its shape and dtype only: a large
     array), written into ``g`` when that gives the same array as the product would."""
-    if (EXACT_REFCOUNTS and type(g) is _ndarray and g.base is None and g.flags.writeable
-            and g.shape == target.shape and g.dtype == target.dtype
-            and np.result_type(g, c) == g.dtype):
+    if (EXACT_REFCOUNTS and type(g) is _ndarray and (type(c) in _OPERANDS or type(c) is int)
+            and g.base is None and g.flags.writeable and g.shape == target.shape
+            and g.dtype == target.dtype and np.result_type(g, c) == g.dtype):
         return np.multiply(g, c, out=g)
     return unbroadcast(g * c, target)
 
