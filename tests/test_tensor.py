@@ -671,3 +671,30 @@ def test_np_array_of_a_tensor_is_a_copy_and_asarray_a_view():
     loss.backward()  # accumulates into x.grad, not into the earlier copy
     np.testing.assert_allclose(first, 2 * np.cos(x.data))
     np.testing.assert_allclose(np.array(x.grad), 4 * np.cos(x.data))
+
+
+def test_what_a_hook_keeps_or_returns_is_never_updated_in_place():
+    x = tensor(np.linspace(0.1, 1.0, 5), requires_grad=True)
+    saved = []
+    x.register_hook(lambda g: saved.append(g))
+    wnp.sum(wnp.sin(x)).backward()
+    wnp.sum(wnp.sin(x)).backward()  # accumulates into x.grad
+    np.testing.assert_allclose(saved[0].data, np.cos(x.data))
+    np.testing.assert_allclose(x.grad.data, 2 * np.cos(x.data))
+    # a hook on a non-leaf whose gradient add passes straight on to a leaf
+    b = tensor(np.zeros(5), requires_grad=True)
+    kept = []
+    y = x + b
+    y.register_hook(lambda g: kept.append(g))
+    wnp.sum(wnp.sin(y)).backward()
+    wnp.sum(wnp.sin(x + b)).backward()
+    np.testing.assert_allclose(kept[0].data, np.cos(x.data))
+    # a hook returning a tensor the user holds
+    w = tensor(np.full(5, 3.0))
+    z = tensor(np.linspace(0.1, 1.0, 5), requires_grad=True)
+    handle = z.register_hook(lambda g: w)
+    wnp.sum(wnp.sin(z)).backward()
+    handle.remove()
+    wnp.sum(wnp.sin(z)).backward()
+    np.testing.assert_array_equal(w.data, np.full(5, 3.0))
+    np.testing.assert_allclose(z.grad.data, 3.0 + np.cos(z.data))

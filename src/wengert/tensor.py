@@ -658,8 +658,15 @@ class _HookHandle:
 
 
 def _run_hooks(node: Node, g: Any) -> Any:
-    """The sweep's view of ``register_hook``: each hook gets the gradient as a tensor."""
-    for hook in list(_hooks.get(node, ())):
+    """The sweep's view of ``register_hook``: each hook gets the gradient as a tensor.
+
+    A hook may keep what it is given, or return an array the user holds: the sweep then
+    goes on with a copy, so no later in-place update (a leaf's ``.grad``) reaches them.
+    """
+    hooks = _hooks.get(node)
+    if not hooks:
+        return g
+    for hook in list(hooks):
         traced = isinstance(g, Tensor)
         out = hook(g if traced else Tensor._constant(g, EAGER_LEVEL))
         if out is not None:
@@ -670,7 +677,7 @@ def _run_hooks(node: Node, g: Any) -> Any:
                                    f"{np.shape(unbox(out))} for a tensor whose gradient has "
                                    f"shape {np.shape(unbox(g))}")
             g = out
-    return g
+    return g.copy() if type(g) is np.ndarray else g  # (numbers are immutable anyway)
 
 
 def _pull(seeds: list, retained: dict, retain_graph: bool | None,
