@@ -62,6 +62,7 @@ class Tensor(VJPBox):
                 f"tensor: only float or complex tensors can require gradients, got dtype "
                 f"{value.dtype}; pass float data (e.g. 1.0) or dtype=float")
         self._value, self._level, self._index, self._tape = value, EAGER_LEVEL, -1, None
+        self._scale = None  # (tensors keep a node per operation: never a scaled box)
         self._node = _leaf_of(self) if requires_grad else None
         self._grad: Tensor | None = None
 
@@ -98,6 +99,7 @@ class Tensor(VJPBox):
         t._index = index
         t._grad = None
         t._tape = None  # eager tensors keep no tape: their graph is freed with them
+        t._scale = None
         return t
 
     @classmethod
@@ -109,6 +111,7 @@ class Tensor(VJPBox):
         t._index = -1
         t._grad = None
         t._tape = None
+        t._scale = None
         return t
 
     # -- PyTorch's API ------------------------------------------------------------------
@@ -635,7 +638,7 @@ def _rebox(node: Node) -> tuple:
     """A node's saved values as tensors on the graph that made them, so that the rules
     record what they compute (``create_graph=True``)."""
     args = list(node.args)
-    for argnum, parent, index in node.parents:
+    for argnum, parent, index, _ in node.parents:
         value = args[argnum]
         if type(value) is not Meta:  # an argument the rules do not read stays as it is
             args[argnum] = Tensor._make(value, EAGER_LEVEL, parent, index)

@@ -273,7 +273,7 @@ def test_tape_holds_the_level_in_creation_order():
     tape: list = []
     x = VJPBox(0.5, level, Node.leaf(), -1, tape)
     y = wnp.sin(x)
-    z = y * 2.0 + x
+    z = y * x + x
     assert [n.prim.name if n.prim else None for n in tape] == [None, "sin", "multiply", "add"]
     assert z._node is tape[-1]
 
@@ -372,13 +372,14 @@ def test_nodes_save_only_what_the_rule_reads_of_large_arrays():
     def record(size: int) -> list:
         tape: list = []
         x = VJPBox(np.linspace(-1.0, 1.0, size), new_level(), Node.leaf(), -1, tape)
-        y = wnp.tanh(wnp.sin(x) * 0.5)     # sin reads x; x * c reads c; tanh reads ans
+        half = np.full(size, 0.5)  # an array constant: x * c then is a node
+        y = wnp.tanh(wnp.sin(x) * half)    # sin reads x; x * c reads c; tanh reads ans
         wnp.sum(y * np.full(size, 2.0))    # sum: a reduction, reads nothing but shapes
         return tape[1:]
 
     sin, mul, tanh, mul2, total = record(5000)
     assert type(sin.args[0]) is np.ndarray and type(sin.ans) is Meta
-    assert type(mul.args[0]) is Meta and mul.args[1] == 0.5 and type(mul.ans) is Meta
+    assert type(mul.args[0]) is Meta and mul.args[1][0] == 0.5 and type(mul.ans) is Meta
     assert type(tanh.args[0]) is Meta and type(tanh.ans) is np.ndarray
     assert type(mul2.args[0]) is Meta and type(mul2.args[1]) is np.ndarray
     assert type(total.args[0]) is Meta and total.args[0].shape == (5000,)
@@ -389,3 +390,52 @@ def test_nodes_save_only_what_the_rule_reads_of_large_arrays():
     g = wengert.grad(lambda x: wnp.sum(wnp.tanh(wnp.sin(x) * 0.5) * 2.0))(x0)
     t = np.tanh(np.sin(x0) * 0.5)
     np.testing.assert_allclose(g, 2.0 * (1 - t * t) * 0.5 * np.cos(x0), rtol=1e-13)
+
+
+def test_scaled_steps_record_no_node_and_stay_exact():
+    """x * c and c * x with a real constant (no broadcasting, same dtype) record no node
+    in reverse mode: the answer's box shares x's node and carries c, which multiplies
+    the adjoint where it is passed on (to a consumer, or as the output's seed)."""
+    from wengert.numeric import check_grads
+
+    level = new_level()
+    tape: list = []
+    x = VJPBox(np.array([0.5, 1.5]), level, Node.leaf(), -1, tape)
+    y = wnp.sin(x) * 3.0
+    z = 2 * wnp.tanh(y)
+    assert [n.prim.name if n.prim else None for n in tape] == [None, "sin", "tanh"]
+    assert y._node is tape[1] and y._scale == 3.0 and z._node is tape[2] and z._scale == 2
+
+    x0 = np.array([0.3, -1.2, 2.0])
+
+    def f(x):
+        a = x * 0.5                     # a scaled input
+        b = wnp.sin(a) * -2.0           # a scaled intermediate, used twice below
+        return wnp.sum(b * b + wnp.exp(b) * 3 + (a + 1.0) * 4.0)
+    check_grads(f, (x0,), order=2, modes=("fwd", "rev"))
+    s = np.sin(0.5 * x0)
+    expected = (2 * (-2 * s) + 3 * np.exp(-2 * s)) * (-2 * np.cos(0.5 * x0)) * 0.5 + 2.0
+    np.testing.assert_allclose(wengert.grad(f)(x0), expected, rtol=1e-13)
+    # the scaled value as the output: the seed carries the scale
+    assert wengert.grad(lambda x: x * 3.0)(2.0) == 3.0
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum(x) * 4.0)(x0), 4.0)
+    value, vjp_fn = wengert.vjp(lambda x: x * 5.0, x0)
+    np.testing.assert_allclose(vjp_fn(np.ones(3))[0], 5.0)
+    np.testing.assert_allclose(wengert.jacrev(lambda x: wnp.sin(x) * 2.0)(x0),
+                               np.diag(2.0 * np.cos(x0)))
+    # an output pytree of scaled values, and a scaled value of a multiple-output primitive
+    g = wengert.grad(lambda x: wnp.sum(wnp.split(x, 3)[1] * 7.0))(x0)
+    np.testing.assert_allclose(g, [0.0, 7.0, 0.0])
+    # dtypes: float32 stays float32; complex x with a real constant; c = 0 and inf
+    g32 = wengert.grad(lambda x: wnp.sum(wnp.sin(x * 2.0) * 3))(x0.astype(np.float32))
+    assert g32.dtype == np.float32
+    z0 = np.array([1 + 1j, 2 - 1j])
+    gz = wengert.grad(lambda z: wnp.sum(wnp.sin(z * 2.0)), holomorphic=True)(z0)
+    np.testing.assert_allclose(gz, 2.0 * np.cos(2.0 * z0))
+    np.testing.assert_allclose(wengert.grad(lambda x: wnp.sum(wnp.sin(x) * 0.0))(x0), 0.0)
+    # nested: the inner level's scaled box inside an outer transform
+    d2 = wengert.grad(lambda x: wengert.grad(lambda y: wnp.sin(y) * 3.0 * x)(x))(1.0)
+    assert d2 == pytest.approx(3.0 * (np.cos(1.0) - np.sin(1.0)), rel=1e-14)
+    # the tensor API keeps a node per operation
+    t = wengert.tensor([1.0, 2.0], requires_grad=True)
+    assert (t * 2.0).grad_fn == "multiply"

@@ -201,3 +201,24 @@ def test_large_elementwise_steps_reuse_memory():
     finally:
         tracemalloc.stop()
     assert peak < 3.5  # without the reuse: 4 arrays
+
+
+def test_scaled_steps_on_large_arrays():
+    """x * c records no node: the consumer's contribution is multiplied by c on its way
+    to x's node, in place when only the sweep holds it; every reuse stays exact."""
+    x = _x(11)
+
+    def loss(v):
+        a = v * 0.5
+        return wnp.sum(wnp.tanh(a) * 3.0 + (a + 1.0) * 2 + wnp.sin(a) * a)
+
+    a = 0.5 * x
+    expected = 0.5 * (3.0 * (1 - np.tanh(a) ** 2) + 2 + np.cos(a) * a + np.sin(a))
+    np.testing.assert_allclose(wengert.grad(loss)(x), expected, rtol=1e-13)
+    _, vjp_fn = wengert.vjp(loss, x)
+    np.testing.assert_array_equal(vjp_fn(1.0)[0], vjp_fn(1.0)[0])
+    np.testing.assert_allclose(vjp_fn(1.0)[0], expected, rtol=1e-13)
+    keep = x.copy()
+    g = wengert.grad(lambda v: wnp.sum((v + 0.0) * 2.0))(x)  # add passes g on unchanged
+    np.testing.assert_array_equal(x, keep)
+    np.testing.assert_allclose(g, 2.0)

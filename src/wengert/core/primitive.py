@@ -40,7 +40,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "operator", "scalar", "passthrough", "elementwise", "__dict__",
+        "operator", "scalar", "passthrough", "scaling", "elementwise", "__dict__",
     )
 
     def __init__(
@@ -85,6 +85,10 @@ class Primitive:
         # dtype (x + c, x - c): reverse mode then records no node for them, the answer
         # shares the argument's (its adjoint flows straight through).
         self.passthrough: tuple[int, ...] | None = None
+        # The arguments whose VJP is multiplication by the other argument (x * c): with a
+        # real constant c and the answer of x's shape and dtype, reverse mode records no
+        # node either; the answer's box carries c, applied where its adjoint is passed on.
+        self.scaling: tuple[int, ...] | None = None
         # Whether the answer is the arguments broadcast together, so that no argument
         # has more entries than it (recording then judges their sizes by the answer's).
         self.elementwise = elementwise

@@ -12,13 +12,14 @@ so a chain of a million operations is fine.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .tracing import Box, accumulate, call_rule
+from .tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, accumulate, call_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from .primitive import Primitive
@@ -28,6 +29,8 @@ _new = object.__new__
 _NO_PARAMS: dict = {}
 _SCALARS = frozenset({float, np.float64})
 _ndarray = np.ndarray  # a global name: faster than np.ndarray on the hot paths
+# Constants a scaled pass-through takes (real scalars: the product keeps x's dtype).
+_SCALES = frozenset({float, int, np.float64, np.float32})
 
 
 class Meta:
@@ -67,7 +70,7 @@ def _saved_args(prim: Primitive, vals: Sequence, parents: list) -> Sequence:
     if reads is None:
         return vals
     need: set[int] = set()
-    for argnum, _, _ in parents:
+    for argnum, _, _, _ in parents:
         need.update(reads[argnum])
     return [v if i in need else _meta(v) for i, v in enumerate(vals)]
 
@@ -84,7 +87,10 @@ class Node:
         self.args = args
         self.params = params
         self.ans = ans
-        self.parents = parents  # ((argnum, parent_node, parent_output_index), ...)
+        # ((argnum, parent_node, parent_output_index, scale), ...): the contribution to the
+        # parent is the rule's times ``scale`` (None: 1), for an argument that was its
+        # parent's value times a constant (a scaled pass-through, x * c, made no node).
+        self.parents = parents
         self.seq = _next_seq()
         self.adjoint: Any = None  # set during a backward sweep only
 
@@ -108,7 +114,8 @@ class VJPBox(Box):
     sweep sorts the nodes reachable from the output instead.
     """
 
-    __slots__ = ("_node", "_index", "_tape")
+    # ``_scale``: None, or c when this value is its node's output times the constant c.
+    __slots__ = ("_node", "_index", "_tape", "_scale")
 
     def __init__(self, value: Any, level: int, node: Node | None, index: int = -1,
                  tape: list | None = None) -> None:
@@ -117,6 +124,7 @@ class VJPBox(Box):
         self._node = node
         self._index = index
         self._tape = tape
+        self._scale = None
         if tape is not None and node is not None:
             tape.append(node)
 
@@ -131,7 +139,7 @@ class VJPBox(Box):
             if isinstance(a, VJPBox) and a._level == level:
                 node = a._node
                 if node is not None:
-                    parents.append((i, node, a._index))
+                    parents.append((i, node, a._index, a._scale))
                     tape = a._tape
             i += 1
         if not parents:
@@ -170,6 +178,7 @@ class VJPBox(Box):
             box._node = node
             box._index = -1
             box._tape = tape
+            box._scale = None
             return box
         return cls._make(ans, level, node, -1, tape)
 
@@ -191,6 +200,23 @@ class VJPBox(Box):
                 out._node = parent
                 out._index = self._index
                 out._tape = self._tape
+                out._scale = self._scale
+                return out
+        scaling = prim.scaling
+        if scaling is not None and argnum in scaling and type(self) is VJPBox \
+                and self._scale is None:
+            value = vals[argnum]
+            c = vals[1 - argnum]
+            if type(c) in _SCALES and type(ans) is type(value) and (type(ans) is float or (
+                    type(ans) is _ndarray and ans.shape == value.shape
+                    and ans.dtype is value.dtype)):
+                out = _new(VJPBox)  # x * c: the adjoint goes to the argument, times c
+                out._value = ans
+                out._level = self._level
+                out._node = parent
+                out._index = self._index
+                out._tape = self._tape
+                out._scale = c
                 return out
         # Only arrays of _META_MIN_SIZE entries or more are worth trimming; an elementwise
         # primitive's arguments are no larger than its answer, so one check may do.
@@ -199,13 +225,13 @@ class VJPBox(Box):
         if prim.trims_args and (big or not prim.elementwise):
             for v in vals:
                 if type(v) is _ndarray and v.size >= _META_MIN_SIZE:
-                    saved_args = _saved_args(prim, vals, [(argnum, parent, -1)])
+                    saved_args = _saved_args(prim, vals, [(argnum, parent, -1, None)])
                     break
         node = _new(Node)
         node.prim = prim
         node.args = saved_args
         node.params = params
-        node.parents = ((argnum, parent, self._index),)
+        node.parents = ((argnum, parent, self._index, self._scale),)
         node.adjoint = None
         node.ans = Meta(ans.shape, ans.dtype) if big and not prim.keep_ans else ans
         tape = self._tape
@@ -220,6 +246,7 @@ class VJPBox(Box):
             out._node = node
             out._index = -1
             out._tape = tape
+            out._scale = None
             return out
         return self._make(ans, self._level, node, -1, tape)
 
@@ -237,7 +264,8 @@ class VJPBox(Box):
         node.prim = prim
         node.args = vals
         node.params = params
-        node.parents = ((0, n0, self._index), (1, n1, second._index))  # type: ignore
+        node.parents = ((0, n0, self._index, self._scale),  # type: ignore[attr-defined]
+                        (1, n1, second._index, second._scale))  # type: ignore[attr-defined]
         node.adjoint = None
         if prim.keep_ans or type(ans) is not np.ndarray or ans.size < _META_MIN_SIZE:
             node.ans = ans
@@ -255,6 +283,7 @@ class VJPBox(Box):
             out._node = node
             out._index = -1
             out._tape = tape
+            out._scale = None
             return out
         return self._make(ans, self._level, node, -1, tape)
 
@@ -278,7 +307,7 @@ def toposort(roots: Iterable[Node]) -> list[Node]:
     while stack:
         node = stack.pop()
         order.append(node)
-        for _, parent, _ in node.parents:
+        for _, parent, _, _ in node.parents:
             if parent not in seen:
                 add(parent)
                 push(parent)
@@ -350,6 +379,16 @@ def sweep_tape(tape: list) -> None:
         raise
 
 
+def _scaled(ct: Any, scale: Any) -> Any:
+    """``ct * scale``: in place when ``ct`` is a large array only the sweep holds (3
+    references: the sweep's, this frame's, getrefcount's)."""
+    if (type(ct) is _ndarray and ct.size >= INPLACE_MIN_SIZE and EXACT_REFCOUNTS
+            and sys.getrefcount(ct) == 3 and ct.base is None and ct.flags.writeable
+            and np.result_type(ct, scale) == ct.dtype):
+        return np.multiply(ct, scale, out=ct)
+    return ct * scale
+
+
 def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
            rebox: Callable[[Node], tuple] | None = None, in_place: bool = False,
            hook: Callable[[Node, Any], Any] | None = None) -> dict:
@@ -385,7 +424,7 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
         # Rules of one or two arguments are called with them spelled out: a call with
         # *args costs three times as much, and this is the sweep's inner loop.
         arity = 0 if params else len(args)
-        for argnum, parent, index in node.parents:
+        for argnum, parent, index, scale in node.parents:
             try:
                 rule = rules[argnum]  # type: ignore[index]
             except (TypeError, IndexError):
@@ -403,6 +442,8 @@ def _sweep(order: Iterable[Node], free: bool, observer: Observer | None,
                 ct = call_rule(rule, g, ans, args, params)
             if ct is None:
                 continue
+            if scale is not None:
+                ct = _scaled(ct, scale)
             if observer is not None:
                 observer(node, argnum, parent, ct)
             if index < 0:

@@ -283,6 +283,7 @@ def _scaled_in_place(g: Any, c: Any, target: Meta) -> Any:
 
 multiply.defvjp(_mul_vjp_x, _mul_vjp_y)
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
+multiply.scaling = (0, 1)  # x * c and c * x: no node in reverse mode, the box carries c
 _export(multiply, "multiply")
 
 divide = defprim("divide", _fast(operator.truediv, np.divide), elementwise=True)

@@ -66,7 +66,7 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
                     f"{fname}: cotangent {i} has shape {np.shape(ct)}, but the output it "
                     f"belongs to has shape {np.shape(v)}; pass one of the output's shape")
             if isinstance(o, VJPBox) and o._level == level and o._node is not None:
-                seeds.append((o._node, o._index, ct))
+                seeds.append((o._node, o._index, ct if o._scale is None else ct * o._scale))
         with collector_paused():
             adjoints = backward_pass(seeds, tape=tape)
         grads = [adjoints.get(b._node) for b in boxes]
@@ -162,6 +162,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 box = _new(VJPBox)
                 box._value, box._level, box._node, box._index, box._tape = (
                     x, level, node, -1, tape)
+                box._scale = None
                 boxes.append(box)
                 new_args[i] = box
             else:
@@ -181,6 +182,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 _check_scalar(out, value, holomorphic, errname)
                 seed = _one_like(value)
             if isinstance(out, VJPBox) and out._level == level and out._node is not None:
+                if out._scale is not None:  # f returned its input's value times c
+                    seed = seed * out._scale
                 # the graph is used once: free it as we go
                 if out._index < 0:
                     out._node.adjoint = seed
