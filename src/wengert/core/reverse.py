@@ -188,35 +188,31 @@ class VJPBox(Box):
         parent = self._node
         if parent is None or prim.multiple_results:
             return super().lift1(prim, ans, argnum, vals, params)
+        # Steps that need no node: x + c (the identity, `passthrough`) and x * c with a
+        # real constant (`scaling`: the box carries c), when the answer has x's shape and
+        # dtype; the answer's box then shares x's node.
+        scale = self._scale
         through = prim.passthrough
-        if through is not None and argnum in through and type(self) is VJPBox:
+        if through is not None and argnum in through:
+            shares = type(self) is VJPBox
+        else:
+            scaling = prim.scaling
+            shares = (scaling is not None and argnum in scaling and type(self) is VJPBox
+                      and scale is None and type(vals[1 - argnum]) in _SCALES)
+            if shares:
+                scale = vals[1 - argnum]
+        if shares:
             value = vals[argnum]
             if type(ans) is type(value) and (type(ans) is float or (
-                    type(ans) is np.ndarray and ans.shape == value.shape
-                    and ans.dtype is value.dtype)):
-                out = _new(VJPBox)  # an identity step: the adjoint goes to the argument
-                out._value = ans
-                out._level = self._level
-                out._node = parent
-                out._index = self._index
-                out._tape = self._tape
-                out._scale = self._scale
-                return out
-        scaling = prim.scaling
-        if scaling is not None and argnum in scaling and type(self) is VJPBox \
-                and self._scale is None:
-            value = vals[argnum]
-            c = vals[1 - argnum]
-            if type(c) in _SCALES and type(ans) is type(value) and (type(ans) is float or (
                     type(ans) is _ndarray and ans.shape == value.shape
                     and ans.dtype is value.dtype)):
-                out = _new(VJPBox)  # x * c: the adjoint goes to the argument, times c
+                out = _new(VJPBox)
                 out._value = ans
                 out._level = self._level
                 out._node = parent
                 out._index = self._index
                 out._tape = self._tape
-                out._scale = c
+                out._scale = scale
                 return out
         # Only arrays of _META_MIN_SIZE entries or more are worth trimming; an elementwise
         # primitive's arguments are no larger than its answer, so one check may do.

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.tracing import unbox
+from ..core.tracing import INPLACE_MIN_SIZE, unbox
 from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
-from .elementwise import conj, equal, sqrt, where
+from .elementwise import _OPERANDS, conj, equal, sqrt, where
 from .shape import (
     astype,
     broadcast_to_p,
@@ -55,7 +55,7 @@ def _sum_impl(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    if type(x) is np.ndarray and x.size < 4096 and type(g) in _PLAIN:
+    if type(x) is np.ndarray and x.size < INPLACE_MIN_SIZE and type(g) in _OPERANDS:
         # small plain arrays: a filled array costs less than np.broadcast_to's view
         out = np.empty(x.shape, np.result_type(g))
         out[...] = g if keepdims or type(g) is not np.ndarray else g.reshape(
@@ -64,7 +64,6 @@ def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False)
     return broadcast_to_p(_restore(g, x, axis, keepdims), shape=shape(x))
 
 
-_PLAIN = frozenset({float, np.float64, np.float32, np.ndarray})
 sum_p = defprim("sum", _sum_impl, keep_args=False, keep_ans=False)
 sum_p.deflinear().defvjp(_sum_vjp)
 
