@@ -85,9 +85,10 @@ PLOTS = {"01-gradients.ipynb": 1, "02-automatic-differentiation.ipynb": 2,
 def kernel_env() -> dict[str, str]:
     """The test's environment, with the wengert under test first on the kernel's path."""
     env = dict(os.environ)
-    pkg_parent = str(Path(wengert.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [
-        p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    pkg_parent = Path(wengert.__file__).resolve().parents[1]
+    if pkg_parent.name != "site-packages":  # a source tree (src/): put it first
+        env["PYTHONPATH"] = os.pathsep.join([str(pkg_parent)] + [
+            p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env.pop("MPLBACKEND", None)  # the notebooks ask for the inline backend themselves
     return env
 
@@ -275,3 +276,19 @@ def test_notebooks_pass_ruff():
     proc = subprocess.run([ruff, "check", "--output-format", "concise", str(NB_DIR)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_without_the_package_link_the_repository_copy_is_used(monkeypatch, tmp_path):
+    """A checkout that lost the symbolic link (src/wengert/notebooks) still finds them."""
+    monkeypatch.setattr(lessons.resources, "files", lambda pkg: tmp_path / "no-such-package")
+    found = lessons.notebook_files()
+    assert [f.name for f in found] == LESSONS
+    assert all(Path(str(f)).parent.resolve() == NB_DIR.resolve() for f in found)
+
+
+def test_no_notebooks_anywhere_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(lessons, "_candidates", lambda: [tmp_path / "a", tmp_path])
+    with pytest.raises(FileNotFoundError, match="docs/notebooks"):
+        lessons.notebook_files()
+    assert cli.main(["demo", "--notebook", str(tmp_path / "out")]) == 1
+    assert "lesson notebooks are not in this installation" in capsys.readouterr().err
