@@ -232,8 +232,8 @@ Jacobian is the product of the layers' Jacobians, each taken at that layer's inp
 Below: four layers from `ℝ³` to `ℝ²`, with hidden width 5.
 """),
     code("""
-sizes = [3, 5, 5, 5, 2]
-Ws = [rng.standard_normal((m, n)) / np.sqrt(n) for n, m in zip(sizes[:-1], sizes[1:])]
+widths = [3, 5, 5, 5, 2]
+Ws = [rng.standard_normal((m, n)) / np.sqrt(n) for n, m in zip(widths[:-1], widths[1:])]
 layers = [lambda h, W=W: wnp.tanh(W @ h) for W in Ws[:-1]] + [lambda h: Ws[-1] @ h]
 
 def network(x):
@@ -876,10 +876,38 @@ costs on the paper's network, and trains a small classifier both ways.
 """),
     code(setup("Markdown, display", pyplot=True, numpy_api=False)),
     md("""
+## One forward pass, one directional derivative
+
+Set the inputs' tangents to a direction `v` and a single forward pass carries `∇f·v` to the
+output. Here is that pass for Rosenbrock's function `f(x, y) = (1 − x)² + 100(y − x²)²` at
+`(−0.5, 0.8)`, with `v = (0.3, −1.2)`:
+"""),
+    code("""
+def rosen(x, y):
+    return (1 - x) ** 2 + 100 * (y - x * x) ** 2
+
+t = wengert.trace(rosen, -0.5, 0.8)
+v = (0.3, -1.2)
+t.forward_table(tangent=v)
+"""),
+    code("""
+directional = float(t.forward(tangent=v).output_tangents[0])
+gx, gy = wengert.grad(rosen, argnums=(0, 1))(-0.5, 0.8)
+assert np.allclose((gx, gy), (107, 110))
+assert np.isclose(directional, gx * v[0] + gy * v[1]) and np.isclose(directional, -99.9)
+"""),
+    md("""
+As a program, that pass is straight-line code: each value is followed by its tangent, and
+nothing has to be kept for a backward sweep.
+"""),
+    code("""
+wengert.source(rosen, -0.5, 0.8, mode="forward")
+"""),
+    md("""
 ## An unbiased estimate
 
-Rosenbrock's function at one point: average many forward gradients and compare with the
-true gradient from reverse mode.
+Multiplying `∇f·v` by `v` gives one forward gradient. Average many of them at the same point
+and compare with the true gradient from reverse mode:
 """),
     code("""
 from wengert.experiments.toy import PROBLEMS, descend, rosenbrock

@@ -74,6 +74,9 @@ EXPECTED: dict[str, list[tuple[str, list[str]]]] = {
         ("text/html", ["Forward tangent trace", "|300|", "|1200|"]),
     ],
     "05-gradients-without-backpropagation.ipynb": [
+        ("text/html", ["Forward tangent trace", "v₁ = 1 − v₋₁|1.5|", "f = v₇|32.5|",
+                       "ḟ = v̇₇|-99.9|"]),
+        ("text/markdown", ["```python", "def rosen_jvp(x, y, x_dot, y_dot)", "v7_dot"]),
         ("text/markdown", ["R_f", "R_b", "**2.46**", "**4.17**", "this CPU (ms)"]),
     ],
 }
