@@ -11,7 +11,6 @@ below are typed from the seed documents, not computed.
 
 from __future__ import annotations
 
-import functools
 import html
 import importlib.util
 import os
@@ -19,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -102,17 +100,28 @@ def execute(nb, cwd: Path):
     return client.execute(env=kernel_env())
 
 
-@functools.cache
-def executed(name: str):
+def run_lesson(name: str, cwd: Path):
     """The notebook run top to bottom, behind a first cell that reports which wengert the
     kernel imported (so a stale installation cannot pass for the code under test)."""
     nb = nbformat.read(NB_DIR / name, as_version=4)
     probe = nbformat.v4.new_code_cell("import wengert; print(wengert.__file__)", id="probe")
     nb.cells.insert(0, probe)
-    nb = execute(nb, Path(tempfile.mkdtemp(prefix="wengert-notebook-")))
+    nb = execute(nb, cwd)
     imported = nb.cells[0].outputs[0]["text"].strip()
     assert Path(imported).resolve() == Path(wengert.__file__).resolve(), imported
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """``executed(name)``: the lesson run once per test module (later calls reuse it)."""
+    runs: dict = {}
+
+    def get(name: str):
+        if name not in runs:
+            runs[name] = run_lesson(name, tmp_path_factory.mktemp("lesson"))
+        return runs[name]
+    return get
 
 
 def outputs(nb) -> list[tuple[str, str]]:
@@ -183,7 +192,7 @@ def test_the_kernel_is_installed():
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_notebook_runs_and_renders(name):
+def test_notebook_runs_and_renders(name, executed):
     got = outputs(executed(name))
     errors = [o for c in executed(name).cells for o in c.get("outputs", [])
               if o["output_type"] == "error"]
@@ -199,7 +208,7 @@ def test_notebook_runs_and_renders(name):
 
 @pytest.mark.parametrize("name", [n for n, exp in EXPECTED.items()
                                   if any(m == "image/svg+xml" for m, _ in exp)])
-def test_graphs_render_as_svg(name):
+def test_graphs_render_as_svg(name, executed):
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's dot is not installed: Trace has no SVG to show "
                     "(scripts/setup.sh installs it)")
@@ -247,6 +256,7 @@ def test_the_package_finds_the_notebooks():
 def test_a_regular_install_ships_the_notebooks(tmp_path):
     """setuptools' build_py (what a wheel holds) copies the notebooks as package data,
     as real files, and lessons finds them there without the repository."""
+    pytest.importorskip("setuptools", reason="building needs setuptools (pip install setuptools)")
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src", src, symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
