@@ -241,8 +241,8 @@ def network(x):
         x = f_k(x)
     return x
 
-x = rng.standard_normal(3)
-inputs = [x]
+x_in = rng.standard_normal(3)
+inputs = [x_in]
 for f_k in layers[:-1]:
     inputs.append(f_k(inputs[-1]))          # x₂, x₃, x₄
 jacobians = [wengert.jacobian(f_k)(x_k) for f_k, x_k in zip(layers, inputs)]
@@ -252,7 +252,7 @@ jacobians = [wengert.jacobian(f_k)(x_k) for f_k, x_k in zip(layers, inputs)]
 J1, J2, J3, J4 = jacobians
 chain = J4 @ J3 @ J2 @ J1
 assert chain.shape == (2, 3)
-assert np.allclose(chain, wengert.jacobian(network)(x))
+assert np.allclose(chain, wengert.jacobian(network)(x_in))
 """),
     md("""
 Nobody multiplies these matrices out in practice: they would be huge. Forward mode
@@ -262,8 +262,8 @@ mode multiplies from the left (`uᵀ J`, a row). Neither ever builds `J`.
     code("""
 e = np.eye(3)[1]                        # second input direction
 u = np.eye(2)[0]                        # first output
-_, column = wengert.jvp(network, (x,), (e,))
-_, pullback = wengert.vjp(network, x)
+_, column = wengert.jvp(network, (x_in,), (e,))
+_, pullback = wengert.vjp(network, x_in)
 (row,) = pullback(u)
 assert np.allclose(column, chain[:, 1]) and np.allclose(row, chain[0, :])
 """),
@@ -282,10 +282,10 @@ def mlp_loss(weights, x):
     o = weights[-1] @ h
     return 0.5 * wnp.sum((o - target) ** 2)
 
-grads = wengert.grad(mlp_loss)(Ws, x)
+grads = wengert.grad(mlp_loss)(Ws, x_in)
 bumped = [W.copy() for W in Ws]
 bumped[0][2, 1] += 1e-6
-fd = (mlp_loss(bumped, x) - mlp_loss(Ws, x)) / 1e-6
+fd = (mlp_loss(bumped, x_in) - mlp_loss(Ws, x_in)) / 1e-6
 print([g.shape for g in grads], float(grads[0][2, 1]), float(fd))
 assert abs(grads[0][2, 1] - fd) < 1e-5
 """),
@@ -474,9 +474,9 @@ assert all(b.grad_ops - a.grad_ops == rows[1].grad_ops - rows[0].grad_ops
            for a, b in zip(rows, rows[1:]))             # AD: linear in the layers
 """),
     md("""
-**What to take away.** AD is exact like symbolic differentiation and cheap like evaluating
-the function, because it differentiates one elementary step at a time and keeps the
-numbers instead of the formulas. Notebook 3 looks at how AD libraries are built.
+**What to take away.** AD is exact (up to rounding) like symbolic differentiation and
+cheap like evaluating the function, because it differentiates one elementary step at a time
+and keeps the numbers instead of the formulas. Notebook 3 looks at how AD libraries are built.
 """),
 ]
 
@@ -648,8 +648,8 @@ assert np.array_equal(wengert.jacfwd(fn)(b), np.diag(a))
 ## Numeric and symbolic differentiation, and where they stop
 
 Finite differences: the derivative of `cos` at `x = 2` with a big step `h = 0.5`, in
-32-bit floats. The central difference comes much closer to the true slope `−sin 2` than
-the forward and backward ones:
+32-bit floats. The central difference comes closer to the true slope `−sin 2` than the
+forward and backward ones:
 """),
     code("""
 from wengert.explain import fd_study
@@ -943,7 +943,8 @@ for name in ("beale", "rosenbrock"):
         "forward gradient": descend(p.f, p.start, p.lr, method="forward",
                                     max_iter=20000, tol=1e-4, seed=0),
     }
-{name: {m: r.iterations for m, r in rs.items()} for name, rs in runs.items()}
+{name: {m: (r.iterations, f"{1e6 * r.total_seconds / len(r.values):.0f} µs/step")
+        for m, r in rs.items()} for name, rs in runs.items()}
 """),
     code("""
 for name, rs in runs.items():
@@ -972,9 +973,11 @@ for ax, (name, rs) in zip(axes, runs.items()):
 fig.tight_layout()
 """),
     md("""
-Both reach the minimum in a similar number of steps. The forward-gradient path wanders
-early, where the gradient is large (the estimate's noise is proportional to `‖∇f‖`), and
-settles down as it approaches the minimum.
+Both reach the minimum in a similar number of steps (the first number above). The second is
+the time per step: a forward-gradient step records no graph and runs no backward sweep, so
+on programs this small it is usually the cheaper one, as the paper found. In the plot, the
+forward-gradient path wanders early, where the gradient is large (the estimate's noise is
+proportional to `‖∇f‖`), and settles down as it approaches the minimum.
 
 ## What a step costs: `R_f` and `R_b`
 
@@ -1008,7 +1011,7 @@ On a CPU the picture differs from the paper's GPU. Drawing 1.86 million random n
 derivative costs about what backprop does (both add about the same multiply-adds to the
 loss). A careful, single-threaded measurement on a 2-core CPU (`docs/experiments.md`) found
 a forward-gradient step 3.4–5.1× as expensive as a backprop step; the live numbers above
-are noisier but tell the same story.
+are noisier, but usually tell the same story.
 
 ## Training on handwritten digits, both ways
 

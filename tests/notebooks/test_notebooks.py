@@ -108,7 +108,9 @@ def run_lesson(name: str, cwd: Path):
     nb.cells.insert(0, probe)
     nb = execute(nb, cwd)
     imported = nb.cells[0].outputs[0]["text"].strip()
-    assert Path(imported).resolve() == Path(wengert.__file__).resolve(), imported
+    assert Path(imported).resolve() == Path(wengert.__file__).resolve(), (
+        f"the {KERNEL} kernel imported {imported}, the tests use {wengert.__file__}: does a "
+        f"user kernelspec point at another Python?")
     return nb
 
 
