@@ -469,7 +469,7 @@ fig = swell.plot()
 rows = swell.rows
 symbolic_growth = rows[-1].df_nodes / rows[0].df_nodes
 ad_growth = rows[-1].grad_ops / rows[0].grad_ops
-assert symbolic_growth > 5 * ad_growth
+assert symbolic_growth > 3 * ad_growth                # here about 32× against 5.6×
 assert all(b.grad_ops - a.grad_ops == rows[1].grad_ops - rows[0].grad_ops
            for a, b in zip(rows, rows[1:]))             # AD: linear in the layers
 """),
