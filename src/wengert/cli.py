@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "default: wengert-demo.svg)")
     demo.add_argument("--no-graph", action="store_true", help="do not draw the graph")
     demo.add_argument("--ascii", action="store_true", help="ASCII instead of Unicode")
+    demo.add_argument("--notebook", metavar="DIR", help="instead, copy the five lesson "
+                      "notebooks into DIR (kept if already there), to open with Jupyter")
     _add_format(demo)
 
     tr = sub.add_parser("trace", help="evaluation trace, tables, graph and source of a formula",
@@ -232,6 +234,8 @@ def cmd_swell(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.notebook:
+        return _copy_notebooks(parser, args.notebook)
     import numpy as np
 
     from . import numpy as wnp
@@ -261,6 +265,21 @@ def cmd_demo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         path = str(Path(args.graph).with_suffix(".dot"))
         t.render(path)
         print(f"wrote the graph's DOT text to {path} instead", file=sys.stderr)
+    return 0
+
+
+def _copy_notebooks(parser: argparse.ArgumentParser, dest: str) -> int:
+    from .lessons import copy_notebooks
+    try:
+        copied = copy_notebooks(dest)
+    except NotADirectoryError as err:
+        parser.error(f"--notebook: {err}")
+    except OSError as err:  # no notebooks installed, no permission, disk full ...
+        print(f"{PROG} demo --notebook: {err}", file=sys.stderr)
+        return 1
+    for path, new in copied:
+        print(f"{'copied' if new else 'kept (already there)':22} {path}")
+    print(f"\nopen them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
     return 0
 
 
