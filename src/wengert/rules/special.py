@@ -18,10 +18,24 @@ import numpy as np
 from . import elementwise as ew
 from ._util import broadcast_tangent, defprim, unbroadcast
 
-try:  # optional: faster, same values
-    import scipy.special as _sp
-except ImportError:  # pragma: no cover - depends on the environment
-    _sp = None
+from ..core.primitive import NotDifferentiableError
+
+# scipy.special, imported on first use (it costs more than NumPy itself to import):
+# _UNLOADED until then, None without SciPy.  Tests set _sp to None to try the fallbacks.
+_UNLOADED: Any = object()
+_sp: Any = _UNLOADED
+
+
+def scipy_special() -> Any:
+    """``scipy.special`` (imported once, on first call), or None when SciPy is missing."""
+    global _sp
+    if _sp is _UNLOADED:
+        try:
+            import scipy.special as sp
+        except ImportError:  # pragma: no cover - depends on the environment
+            sp = None
+        _sp = sp
+    return _sp
 
 Deriv = Callable[..., Any]
 
@@ -252,11 +266,12 @@ def _impl(name: str) -> Callable[..., Any]:
     fallback = NUMPY_IMPLS[name]
 
     def impl(*args: Any, **params: Any) -> Any:
-        if _sp is None:
+        sp = scipy_special()
+        if sp is None:
             return fallback(*args, **params)
         if name == "polygamma":
-            return _sp.polygamma(params["n"], *args)
-        return getattr(_sp, name)(*args)
+            return sp.polygamma(params["n"], *args)
+        return getattr(sp, name)(*args)
 
     impl.__name__ = name
     return impl
@@ -265,14 +280,15 @@ def _impl(name: str) -> Callable[..., Any]:
 # -- primitives -----------------------------------------------------------------------------
 def _unary(name: str, deriv: Deriv, *, keep_args: bool = True, keep_ans: bool = True) -> Any:
     """An elementwise primitive with ``d ans/dx = deriv(ans, x, **params)``."""
-    p = defprim(f"special.{name}", _impl(name), keep_args=keep_args, keep_ans=keep_ans)
+    p = defprim(f"special.{name}", _impl(name), keep_args=keep_args, keep_ans=keep_ans,
+                elementwise=True)
     p.defjvp(lambda t, ans, x, **kw: t * deriv(ans, x, **kw))
     p.defvjp(lambda g, ans, x, **kw: g * deriv(ans, x, **kw))
     return p
 
 
 def _binary(name: str, dx: Deriv, dy: Deriv) -> Any:
-    p = defprim(f"special.{name}", _impl(name), keep_ans=False)
+    p = defprim(f"special.{name}", _impl(name), keep_ans=False, elementwise=True)
     p.defjvp(lambda t, ans, x, y: broadcast_tangent(t * dx(x, y), ans),
              lambda t, ans, x, y: broadcast_tangent(t * dy(x, y), ans))
     p.defvjp(lambda g, ans, x, y: unbroadcast(g * dx(x, y), x),
@@ -297,7 +313,7 @@ xlog1py = _binary("xlog1py", lambda x, y: ew.log1p(y), lambda x, y: x / (1.0 + y
 # The rectifier, a primitive of its own: one node instead of a comparison and a
 # product, and a boolean mask keeps the adjoint's dtype. Its derivative at 0 is
 # 0, as in PyTorch and jax.nn.relu.
-relu = defprim("relu", lambda x: np.maximum(x, 0), keep_args=False)
+relu = defprim("relu", lambda x: np.maximum(x, 0), keep_args=False, elementwise=True)
 relu.defjvp(lambda t, ans, x: t * (ans > 0))
 relu.defvjp(lambda g, ans, x: g * (ans > 0))
 
@@ -306,10 +322,11 @@ relu.defvjp(lambda g, ans, x: g * (ans > 0))
 def _scipy(name: str, *, order: bool = False) -> Callable[..., Any]:
     """SciPy's ``name``; ``order=True`` for ``f(v, x)`` with the order ``v`` a parameter."""
     def impl(*args: Any, **params: Any) -> Any:
-        if _sp is None:
-            raise ImportError(f"wengert.special.{name} needs SciPy: pip install scipy "
-                              f"(or wengert[all])")
-        fn = getattr(_sp, name)
+        sp = scipy_special()
+        if sp is None:
+            raise ImportError(f"wengert.special.{name} needs SciPy: pip install wengert[scipy]"
+                              f" (or pip install scipy)")
+        fn = getattr(sp, name)
         return fn(params["v"], *args) if order else fn(*args)
     impl.__name__ = name
     return impl
@@ -317,7 +334,8 @@ def _scipy(name: str, *, order: bool = False) -> Callable[..., Any]:
 
 def _bessel(name: str, deriv: Deriv, *, keep_ans: bool = False) -> Any:
     """A Bessel function ``f(v, x)`` of order ``v`` (a parameter), differentiable in x."""
-    p = defprim(f"special.{name}", _scipy(name, order=True), keep_ans=keep_ans)
+    p = defprim(f"special.{name}", _scipy(name, order=True), keep_ans=keep_ans,
+                elementwise=True)
     p.defjvp(lambda t, ans, x, v: t * deriv(ans, x, v))
     p.defvjp(lambda g, ans, x, v: g * deriv(ans, x, v))
     return p
@@ -329,6 +347,19 @@ yv = _bessel("yv", lambda ans, x, v: 0.5 * (yv(x, v=v - 1) - yv(x, v=v + 1)))
 iv = _bessel("iv", lambda ans, x, v: 0.5 * (iv(x, v=v - 1) + iv(x, v=v + 1)))
 ive = _bessel("ive", lambda ans, x, v: 0.5 * (ive(x, v=v - 1) + ive(x, v=v + 1))
               - ew.sign(x) * ans, keep_ans=True)
+kv = _bessel("kv", lambda ans, x, v: -0.5 * (kv(x, v=v - 1) + kv(x, v=v + 1)))
+
+
+def no_derivative(fn: str, arg: str, why: str) -> Any:
+    """A rule for an argument with no derivative here: it raises a clear error when used."""
+    def rule(*_: Any, **__: Any) -> Any:
+        raise NotDifferentiableError(
+            f"wengert.scipy.special.{fn}: no derivative with respect to {arg} ({why}). "
+            f"Pass {arg} as a constant, or wrap it in wengert.stop_gradient.")
+    return rule
+
+
+_SHAPE_PARAM = "not implemented: it has no closed form"
 
 
 def _lower_gamma_density(a: Any, x: Any) -> Any:
@@ -337,16 +368,19 @@ def _lower_gamma_density(a: Any, x: Any) -> Any:
 
 
 # P(a, x) and Q(a, x): derivatives in x only (as in autograd and JAX).
-gammainc = defprim("special.gammainc", _scipy("gammainc"), keep_ans=False)
-gammainc.defjvp(None, lambda t, ans, a, x: broadcast_tangent(t * _lower_gamma_density(a, x), ans))
-gammainc.defvjp(None, lambda g, ans, a, x: unbroadcast(g * _lower_gamma_density(a, x), x))
-gammaincc = defprim("special.gammaincc", _scipy("gammaincc"), keep_ans=False)
-gammaincc.defjvp(None,
+gammainc = defprim("special.gammainc", _scipy("gammainc"), keep_ans=False, elementwise=True)
+gammainc.defjvp(no_derivative("gammainc", "a", _SHAPE_PARAM),
+                lambda t, ans, a, x: broadcast_tangent(t * _lower_gamma_density(a, x), ans))
+gammainc.defvjp(no_derivative("gammainc", "a", _SHAPE_PARAM),
+                lambda g, ans, a, x: unbroadcast(g * _lower_gamma_density(a, x), x))
+gammaincc = defprim("special.gammaincc", _scipy("gammaincc"), keep_ans=False, elementwise=True)
+gammaincc.defjvp(no_derivative("gammaincc", "a", _SHAPE_PARAM),
                  lambda t, ans, a, x: broadcast_tangent(-t * _lower_gamma_density(a, x), ans))
-gammaincc.defvjp(None, lambda g, ans, a, x: unbroadcast(-g * _lower_gamma_density(a, x), x))
+gammaincc.defvjp(no_derivative("gammaincc", "a", _SHAPE_PARAM),
+                 lambda g, ans, a, x: unbroadcast(-g * _lower_gamma_density(a, x), x))
 
 # B(a, b) = Γ(a)Γ(b)/Γ(a+b): ∂/∂a = B·(ψ(a) - ψ(a+b)).
-beta = defprim("special.beta", _scipy("beta"))
+beta = defprim("special.beta", _scipy("beta"), elementwise=True)
 beta.defjvp(
     lambda t, ans, a, b: broadcast_tangent(
         t * ans * (polygamma(a, n=0) - polygamma(ew.add(a, b), n=0)), ans),
@@ -365,12 +399,19 @@ def _beta_density(a: Any, b: Any, x: Any) -> Any:
     return ew.exp((a - 1.0) * ew.log(x) + (b - 1.0) * ew.log1p(-x) - betaln)
 
 
-betainc = defprim("special.betainc", _scipy("betainc"), keep_ans=False)
-betainc.defjvp(None, None,
+betainc = defprim("special.betainc", _scipy("betainc"), keep_ans=False, elementwise=True)
+betainc.defjvp(no_derivative("betainc", "a", _SHAPE_PARAM),
+               no_derivative("betainc", "b", _SHAPE_PARAM),
                lambda t, ans, a, b, x: broadcast_tangent(t * _beta_density(a, b, x), ans))
-betainc.defvjp(None, None,
+betainc.defvjp(no_derivative("betainc", "a", _SHAPE_PARAM),
+               no_derivative("betainc", "b", _SHAPE_PARAM),
                lambda g, ans, a, b, x: unbroadcast(g * _beta_density(a, b, x), x))
 
-rgamma = defprim("special.rgamma", _scipy("rgamma"))
+rgamma = defprim("special.rgamma", _scipy("rgamma"), elementwise=True)
 rgamma.defjvp(lambda t, ans, x: -t * ans * polygamma(x, n=0))
 rgamma.defvjp(lambda g, ans, x: -g * ans * polygamma(x, n=0))
+
+# The inverse of the standard normal CDF: d/dp Φ⁻¹(p) = 1/φ(Φ⁻¹(p)) = √(2π)·exp(ans²/2).
+ndtri = defprim("special.ndtri", _scipy("ndtri"), keep_args=False, elementwise=True)
+ndtri.defjvp(lambda t, ans, p: t * (math.sqrt(2.0 * math.pi) * ew.exp(0.5 * ans * ans)))
+ndtri.defvjp(lambda g, ans, p: g * (math.sqrt(2.0 * math.pi) * ew.exp(0.5 * ans * ans)))
