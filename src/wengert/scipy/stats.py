@@ -197,28 +197,52 @@ class t_gen(_Continuous):
         return (sc.gammaln(half) - sc.gammaln(0.5 * df) - 0.5 * wnp.log(df * math.pi)
                 - half * wnp.log1p(y * y / df))
 
-    def _half_tail(self, y: Any, df: Any) -> Any:
-        """``P(T < -|y|) = I_{df/(df+y²)}(df/2, 1/2) / 2``."""
+    def _pieces(self, y: Any, df: Any, log: bool) -> Any:
+        """The cdf (or its log) from the form accurate for each ``y``: near 0 (``y² < df``)
+        ``1/2 + sign(y)·I_{y²/(df+y²)}(1/2, df/2)/2``, in the tails
+        ``I_{df/(df+y²)}(df/2, 1/2)/2`` (the tail probability itself); at ``y = 0``
+        exactly ``1/2 + pdf(0)·y``, whose derivatives are right there (0·∞ otherwise)."""
         df = _safe(_v(df) > 0, df, 1.0)
-        return 0.5 * sc.betainc(0.5 * df, 0.5, df / (df + y * y))
+        yv = _v(y)
+        yb, dfb = np.broadcast_arrays(yv, _v(df))
+        zero = yb == 0
+        small = (yb * yb < dfb) & ~zero
+        tail = ~small & ~zero
+        lg = (lambda v: wnp.log(v)) if log else (lambda v: v)
+        out: Any = 0.0
+        if small.any():
+            ys = _safe(small, y, 1.0)
+            y2 = ys * ys
+            near = 0.5 + 0.5 * np.sign(yb) * sc.betainc(0.5, 0.5 * df, y2 / (df + y2))
+            out = _select(small, lg(near), out)
+        if tail.any():
+            ys = _safe(tail, y, 2.0 * np.sqrt(np.abs(dfb)) + 1.0)
+            h = 0.5 * sc.betainc(0.5 * df, 0.5, df / (df + ys * ys))
+            left = yb < 0
+            if log:
+                far = wnp.where(left, wnp.log(h), wnp.log1p(-h))
+            else:
+                far = wnp.where(left, h, 1.0 - h)
+            out = _select(tail, far, out)
+        if zero.any():
+            half = 0.5 * (df + 1.0)
+            pdf0 = wnp.exp(sc.gammaln(half) - sc.gammaln(0.5 * df) - 0.5 * wnp.log(df * math.pi))
+            out = _select(~zero, out, lg(0.5 + pdf0 * _safe(zero, y, 0.0)))
+        return out
 
     def _cdf(self, y: Any, df: Any) -> Any:
-        h = self._half_tail(y, df)
-        return wnp.where(_v(y) < 0, h, 1.0 - h)
+        return self._pieces(y, df, False)
 
     def _sf(self, y: Any, df: Any) -> Any:
-        h = self._half_tail(y, df)
-        return wnp.where(_v(y) < 0, 1.0 - h, h)
+        return self._pieces(-y, df, False)
 
     def _logcdf(self, y: Any, df: Any) -> Any:
-        h = self._half_tail(y, df)
         with np.errstate(divide="ignore"):
-            return wnp.where(_v(y) < 0, wnp.log(h), wnp.log1p(-h))
+            return self._pieces(y, df, True)
 
     def _logsf(self, y: Any, df: Any) -> Any:
-        h = self._half_tail(y, df)
         with np.errstate(divide="ignore"):
-            return wnp.where(_v(y) < 0, wnp.log1p(-h), wnp.log(h))
+            return self._pieces(-y, df, True)
 
 
 class gamma_gen(_Continuous):
