@@ -40,6 +40,16 @@ SPECS = [
     Spec([_P + "betainc"], lambda x: ws.betainc(np.array([0.8, 2.0, 3.5]), 1.5, x), [[(2, 1)]],
          sample=_between(0.1, 0.9), ref=lambda x: sp.betainc(np.array([0.8, 2.0, 3.5]), 1.5, x),
          name="betainc-broadcast"),
+    # The shape parameters: the series primitives gammainc_da and betainc_d, both regimes
+    # (betainc's series runs on I_{1-x}(b, a) above x = (a+1)/(a+b+2)).
+    Spec([_P + "gammainc", _P + "gammainc_da"], ws.gammainc, [[(3,), (3,)], [(2, 1), (3,)]],
+         sample=positive(0.3, 5.0), ref=sp.gammainc, name="gammainc-a-and-x"),
+    Spec([_P + "gammaincc", _P + "gammainc_da"], lambda a, x: ws.gammaincc(a, 3.0 * x),
+         [[(3,), (3,)]], sample=positive(0.3, 3.0), ref=lambda a, x: sp.gammaincc(a, 3.0 * x),
+         name="gammaincc-a-and-x"),
+    Spec([_P + "betainc", _P + "betainc_d"], lambda a, b, x: ws.betainc(a, b, x / 3.0),
+         [[(3,), (3,), (3,)], [(2, 1), (3,), (1,)]], sample=positive(0.3, 2.9),
+         ref=lambda a, b, x: sp.betainc(a, b, x / 3.0), name="betainc-a-b-x"),
     Spec([_P + "beta"], ws.beta, [[(2, 1), (3,)]], sample=positive(0.5, 3.0), ref=sp.beta,
          name="beta-outer"),
     Spec([_P + "xlogy"], ws.xlogy, [[(2, 1), (1, 3)]], sample=positive(0.2, 3.0), ref=sp.xlogy,

@@ -1,6 +1,5 @@
-"""Specs for wengert.scipy.stats: every method, differentiated in every continuous argument
-(shape parameters inside an incomplete gamma or beta function held constant), values
-against scipy.stats.
+"""Specs for wengert.scipy.stats: every method, differentiated in every continuous argument,
+values against scipy.stats.
 
 Arguments are drawn from [0.5, 2] and moved into each distribution's support by a fixed
 affine map ``prep`` that fn and ref share, so finite differences never leave it.
@@ -60,8 +59,8 @@ def _unit_y(x: Any, *shape_loc_scale: Any) -> tuple:  # y in (0.04, 0.92)
 
 
 _NORMAL = ["special.log_ndtr", "special.erfc", "special.ndtri"]
-_BETAINC = ["special.betainc"]
-_GAMMAINC = ["special.gammainc", "special.gammaincc"]
+_BETAINC = ["special.betainc", "special.betainc_d"]
+_GAMMAINC = ["special.gammainc", "special.gammaincc", "special.gammainc_da"]
 
 SPECS = [
     *_family("norm", _loc_scale, 3, _NORMAL),
@@ -69,19 +68,13 @@ SPECS = [
          sample=SAMPLE, ref=lambda q, loc, s: st.norm.ppf(q / 2.5, loc, s), name="stats.norm.ppf"),
     Spec(["special.ndtri"], lambda q, loc, s: ws.norm.isf(q / 2.5, loc, s), [[(2, 3), (3,), (1,)]],
          sample=SAMPLE, ref=lambda q, loc, s: st.norm.isf(q / 2.5, loc, s), name="stats.norm.isf"),
-    # t: df differentiated in the density; constant in the distribution functions (betainc).
-    *_family("t", lambda x, df, loc, s: (2.0 * x - 2.0, df, loc - 1.0, s), 4, ["special.gammaln"],
-             methods=("logpdf", "pdf")),
-    *_family("t", _loc_scale, 3, _BETAINC, fixed=(2.7,), methods=CONT[2:]),
-    *_family("gamma", _positive_y, 4, ["special.gammaln", "special.xlogy"],
-             methods=("logpdf", "pdf")),
-    *_family("gamma", _positive_y, 3, _GAMMAINC, fixed=(1.7,), methods=CONT[2:]),
-    *_family("chi2", _positive_y, 4, ["special.gammaln", "special.xlogy"],
-             methods=("logpdf", "pdf")),
-    *_family("chi2", _positive_y, 3, _GAMMAINC, fixed=(3.3,), methods=CONT[2:]),
-    *_family("beta", _unit_y, 5, ["special.gammaln", "special.xlog1py"],
-             methods=("logpdf", "pdf")),
-    *_family("beta", _unit_y, 3, _BETAINC, fixed=(1.7, 2.4), methods=CONT[2:]),
+    # t's df in [1, 4]: y² < df and y² > df both occur (the two forms of its cdf).
+    *_family("t", lambda x, df, loc, s: (2.0 * x - 2.0, 2.0 * df, loc - 1.0, s), 4,
+             ["special.gammaln", *_BETAINC]),
+    *_family("gamma", _positive_y, 4, ["special.gammaln", "special.xlogy", *_GAMMAINC]),
+    *_family("chi2", lambda x, df, loc, s: (x + 2.0, 3.0 * df, loc - 1.0, s), 4,
+             ["special.gammaln", "special.xlogy", *_GAMMAINC]),
+    *_family("beta", _unit_y, 5, ["special.gammaln", "special.xlog1py", *_BETAINC]),
     *_family("expon", _positive_y, 3, ["exp", "expm1"]),
     *_family("laplace", _loc_scale, 3, ["exp", "absolute"]),
     *_family("logistic", _loc_scale, 3, ["special.expit", "logaddexp"]),

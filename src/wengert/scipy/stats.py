@@ -5,10 +5,12 @@ Each distribution is an object with SciPy's methods and signatures, e.g.
 ``poisson.logpmf(k, mu, loc=0)``, ``multivariate_normal.logpdf(x, mean, cov)``.
 Values are plain arrays (or traced values inside a transform); every function is a
 composition of ``wengert.numpy`` and :mod:`wengert.scipy.special` primitives, so it
-is differentiable in both modes, to any order, in every continuous argument.  The
-exceptions are the shape parameters inside an incomplete gamma or beta function
-(``gamma.cdf`` in ``a``, ``t.cdf`` in ``df`` ...): those raise
-``NotDifferentiableError`` (see :func:`wengert.scipy.special.gammainc`).
+is differentiable in both modes, to any order, in every continuous argument (the
+shape parameters of the distribution functions too: ``gamma.cdf`` in ``a``,
+``t.cdf`` in ``df``, through the series of :func:`wengert.scipy.special.gammainc`
+and :func:`~wengert.scipy.special.betainc`, exact to about 1e-16 absolute).
+Counts (``k`` of a discrete distribution, ``n`` of ``binom``'s distribution
+functions) are not differentiated.
 
 Outside the support a density is 0 (log-density ``-inf``) and its derivative 0; the
 values outside are computed at a safe point, so no ``nan`` leaks into derivatives.
