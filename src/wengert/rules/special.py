@@ -317,6 +317,9 @@ relu.defvjp(lambda g, ans, x: g * (ans > 0))
 
 
 # -- functions that need SciPy (no NumPy fallback) ------------------------------------------
+_ORDER_FUNCTIONS = {(f"{c}v", float(n)): f"{c}{n}" for c in "jyi" for n in (0, 1)}
+
+
 def _scipy(name: str, *, order: bool = False) -> Callable[..., Any]:
     """SciPy's ``name``; ``order=True`` for ``f(v, x)`` with the order ``v`` a parameter."""
     def impl(*args: Any, **params: Any) -> Any:
@@ -324,8 +327,15 @@ def _scipy(name: str, *, order: bool = False) -> Callable[..., Any]:
         if sp is None:
             raise ImportError(f"wengert.special.{name} needs SciPy: pip install wengert[scipy]"
                               f" (or pip install scipy)")
-        fn = getattr(sp, name)
-        return fn(params["v"], *args) if order else fn(*args)
+        if not order:
+            return getattr(sp, name)(*args)
+        v = params["v"]
+        special = _ORDER_FUNCTIONS.get((name, v))  # SciPy's own j0, y1 ... for these orders
+        if special is not None:
+            return getattr(sp, special)(*args)
+        if name == "yv" and float(v).is_integer():
+            return sp.yn(int(v), *args)
+        return getattr(sp, name)(v, *args)
     impl.__name__ = name
     return impl
 

@@ -91,22 +91,21 @@ class multivariate_normal_gen:
             logdet = wnp.sum(wnp.where(keep, wnp.log(safe), 0.0))
             return int(keep.sum()), logdet, lambda dev: (wnp.where(keep, dev, 0.0)
                                                          / wnp.sqrt(safe)), keep
-        if not allow_singular:
-            try:
-                chol = wnp.linalg.cholesky(cov)
-            except np.linalg.LinAlgError:
-                raise np.linalg.LinAlgError(
-                    f"{where}: the covariance is not positive definite; pass "
-                    f"allow_singular=True for a singular one") from None
+        sv = np.linalg.eigvalsh(cv)  # plain values: the decision is SciPy's, by its cutoff
+        eps = self._cutoff(sv)
+        if np.min(sv) < -eps:
+            raise ValueError(f"{where}: the covariance must be positive semidefinite")
+        if np.min(sv) <= eps and not allow_singular:
+            raise np.linalg.LinAlgError(
+                f"{where}: the covariance is singular; pass allow_singular=True")
+        if np.min(sv) > eps:  # Cholesky: smooth derivatives where eigh's are not (repeated
+            # eigenvalues, as in a multiple of the identity)
+            chol = wnp.linalg.cholesky(cov)
             logdet = 2.0 * wnp.sum(wnp.log(wnp.diagonal(chol)))
             return dim, logdet, lambda dev: wnp.swapaxes(
                 wnp.linalg.solve(chol, wnp.swapaxes(dev, -1, -2)), -1, -2), None
         s, u = wnp.linalg.eigh(cov)
-        sv = np.asarray(unbox(s))
-        eps = self._cutoff(sv)
-        if np.min(sv) < -eps:
-            raise ValueError(f"{where}: the covariance must be positive semidefinite")
-        keep = sv > eps
+        keep = np.asarray(unbox(s)) > eps
         safe = wnp.where(keep, s, 1.0)
         logdet = wnp.sum(wnp.where(keep, wnp.log(safe), 0.0))
         return (int(keep.sum()), logdet,
@@ -140,10 +139,11 @@ class multivariate_normal_gen:
     def pdf(self, x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
         return wnp.exp(self.logpdf(x, mean, cov, allow_singular))
 
-    def entropy(self, mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
-        """The differential entropy ``(rank (1 + log 2π) + log pdet(cov)) / 2``."""
+    def entropy(self, mean: Any = None, cov: Any = 1) -> Any:
+        """The differential entropy ``(rank (1 + log 2π) + log pdet(cov)) / 2`` (as in
+        SciPy, a singular covariance is allowed)."""
         dim, mean, cov = self._params("entropy", mean, cov)
-        rank, logdet, _, _ = self._decompose("entropy", cov, dim, allow_singular)
+        rank, logdet, _, _ = self._decompose("entropy", cov, dim, True)
         return 0.5 * (rank * (1.0 + _LOG_2PI) + logdet)
 
     def __repr__(self) -> str:

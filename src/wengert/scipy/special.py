@@ -3,9 +3,9 @@
 Also importable as ``wengert.special``, its old name, which works without SciPy
 too: the values then come from NumPy code of the same accuracy (see
 :mod:`wengert.rules.special`; the functions with no such code say they need SciPy).
-Its imports are absolute so that ``wengert.special`` can load this file on its own.  ``logsumexp``, ``softmax`` and
-``log_softmax`` shift by the maximum first, so they are exact for inputs such
-as ``±1e4``; the shift is a constant, so derivatives are unaffected.
+Its imports are absolute so that ``wengert.special`` can load this file on its own.
+``logsumexp``, ``softmax`` and ``log_softmax`` shift by the maximum first, so they are
+exact for inputs such as ``±1e4``; the shift is a constant, so derivatives are unaffected.
 """
 
 from __future__ import annotations
@@ -211,7 +211,8 @@ def multigammaln(a: Any, d: int) -> Any:
     """The log of the multivariate gamma function of dimension ``d``."""
     d = int(d)
     if d < 1:
-        raise ValueError(f"wengert.scipy.special.multigammaln: d must be a positive integer, not {d}")
+        raise ValueError(f"wengert.scipy.special.multigammaln: d must be a positive integer, "
+                         f"not {d}")
     out: Any = d * (d - 1) / 4.0 * np.log(np.pi)
     for j in range(d):
         out = out + _rs.gammaln(ew.subtract(a, j / 2.0))

@@ -52,6 +52,12 @@ def _select(mask: np.ndarray, inside: Any, outside: Any) -> Any:
     return wnp.where(mask, inside, outside)
 
 
+def _log_of(p: Any, q: Any) -> Any:
+    """``log p`` for a probability ``p = 1 - q``: ``log1p(-q)`` where ``p`` is near 1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wnp.where(_v(p) > 0.5, wnp.log1p(-q), wnp.log(p))
+
+
 class _Distribution:
     """Argument handling shared by all distributions: SciPy's ``(x, *shapes, loc, scale)``."""
 
@@ -113,12 +119,10 @@ class _Continuous(_Distribution):
         return 1.0 - self._cdf(y, *s)
 
     def _logcdf(self, y: Any, *s: Any) -> Any:
-        with np.errstate(divide="ignore"):
-            return wnp.log(self._cdf(y, *s))
+        return _log_of(self._cdf(y, *s), self._sf(y, *s))
 
     def _logsf(self, y: Any, *s: Any) -> Any:
-        with np.errstate(divide="ignore"):
-            return wnp.log(self._sf(y, *s))
+        return _log_of(self._sf(y, *s), self._cdf(y, *s))
 
     def _standard(self, method: str, x: Any, args: tuple, kwds: dict) -> tuple:
         shapes, loc, scale = self._parse(method, args, kwds)
@@ -126,13 +130,19 @@ class _Continuous(_Distribution):
         safe_scale = _safe(scale_ok, scale, 1.0)
         return (x - loc) / safe_scale, shapes, scale, safe_scale
 
+    def _log_density(self, method: str, x: Any, args: tuple, kwds: dict) -> Any:
+        y, shapes, scale, safe_scale = self._standard(method, x, args, kwds)
+        out = self._logpdf(y, *shapes) - wnp.log(safe_scale)
+        off = _v(out) == -np.inf  # off the support: -inf, and no derivative from log(scale)
+        if off.any():
+            out = wnp.where(off, -np.inf, out)
+        return self._invalid_to_nan(out, shapes, scale)
+
     def logpdf(self, x: Any, *args: Any, **kwds: Any) -> Any:
-        y, shapes, scale, safe_scale = self._standard("logpdf", x, args, kwds)
-        return self._invalid_to_nan(self._logpdf(y, *shapes) - wnp.log(safe_scale), shapes,
-                                    scale)
+        return self._log_density("logpdf", x, args, kwds)
 
     def pdf(self, x: Any, *args: Any, **kwds: Any) -> Any:
-        return wnp.exp(self.logpdf(x, *args, **kwds))
+        return wnp.exp(self._log_density("pdf", x, args, kwds))
 
     def _method(self, name: str, x: Any, args: tuple, kwds: dict) -> Any:
         y, shapes, scale, _ = self._standard(name, x, args, kwds)
@@ -200,15 +210,16 @@ class t_gen(_Continuous):
                 - half * wnp.log1p(y * y / df))
 
     def _pieces(self, y: Any, df: Any, log: bool) -> Any:
-        """The cdf (or its log) from the form accurate for each ``y``: near 0 (``y² < df``)
+        """The cdf (or its log) from the form accurate for each ``y``: near 0 (``|y| < 1``,
+        where the tail probability is above 0.15 whatever ``df``)
         ``1/2 + sign(y)·I_{y²/(df+y²)}(1/2, df/2)/2``, in the tails
         ``I_{df/(df+y²)}(df/2, 1/2)/2`` (the tail probability itself); at ``y = 0``
         exactly ``1/2 + pdf(0)·y``, whose derivatives are right there (0·∞ otherwise)."""
         df = _safe(_v(df) > 0, df, 1.0)
         yv = _v(y)
-        yb, dfb = np.broadcast_arrays(yv, _v(df))
+        yb = np.broadcast_arrays(yv, _v(df))[0]
         zero = yb == 0
-        small = (yb * yb < dfb) & ~zero
+        small = (np.abs(yb) < 1.0) & ~zero
         tail = ~small & ~zero
         lg = (lambda v: wnp.log(v)) if log else (lambda v: v)
         out: Any = 0.0
@@ -218,7 +229,7 @@ class t_gen(_Continuous):
             near = 0.5 + 0.5 * np.sign(yb) * sc.betainc(0.5, 0.5 * df, y2 / (df + y2))
             out = _select(small, lg(near), out)
         if tail.any():
-            ys = _safe(tail, y, 2.0 * np.sqrt(np.abs(dfb)) + 1.0)
+            ys = _safe(tail, y, 2.0)
             h = 0.5 * sc.betainc(0.5 * df, 0.5, df / (df + ys * ys))
             left = yb < 0
             if log:
@@ -343,7 +354,9 @@ class expon_gen(_Continuous):
 
     def _logcdf(self, y: Any) -> Any:
         inside = _v(y) > 0
-        return _select(inside, wnp.log(-wnp.expm1(-_safe(inside, y, 1.0))), -np.inf)
+        ys = _safe(inside, y, 1.0)
+        return _select(inside, wnp.where(_v(y) > _LOG2, wnp.log1p(-wnp.exp(-ys)),
+                                         wnp.log(-wnp.expm1(-ys))), -np.inf)
 
     def _logsf(self, y: Any) -> Any:
         return _select(_v(y) > 0, -y, 0.0)
@@ -436,12 +449,15 @@ class _Discrete(_Distribution):
         kk = _v(k) - _v(loc)
         return kk, shapes
 
-    def logpmf(self, k: Any, *args: Any, **kwds: Any) -> Any:
-        kk, shapes = self._k("logpmf", k, args, kwds)
+    def _log_mass(self, method: str, k: Any, args: tuple, kwds: dict) -> Any:
+        kk, shapes = self._k(method, k, args, kwds)
         return self._invalid_to_nan(self._logpmf(kk, *shapes), shapes, 1.0)
 
+    def logpmf(self, k: Any, *args: Any, **kwds: Any) -> Any:
+        return self._log_mass("logpmf", k, args, kwds)
+
     def pmf(self, k: Any, *args: Any, **kwds: Any) -> Any:
-        return wnp.exp(self.logpmf(k, *args, **kwds))
+        return wnp.exp(self._log_mass("pmf", k, args, kwds))
 
     def cdf(self, k: Any, *args: Any, **kwds: Any) -> Any:
         kk, shapes = self._k("cdf", k, args, kwds)
@@ -451,13 +467,17 @@ class _Discrete(_Distribution):
         kk, shapes = self._k("sf", k, args, kwds)
         return self._invalid_to_nan(self._sf(np.floor(kk), *shapes), shapes, 1.0)
 
+    def _both(self, method: str, k: Any, args: tuple, kwds: dict) -> tuple:
+        kk, shapes = self._k(method, k, args, kwds)
+        fk = np.floor(kk)
+        return (self._invalid_to_nan(self._cdf(fk, *shapes), shapes, 1.0),
+                self._invalid_to_nan(self._sf(fk, *shapes), shapes, 1.0))
+
     def logcdf(self, k: Any, *args: Any, **kwds: Any) -> Any:
-        with np.errstate(divide="ignore"):
-            return wnp.log(self.cdf(k, *args, **kwds))
+        return _log_of(*self._both("logcdf", k, args, kwds))
 
     def logsf(self, k: Any, *args: Any, **kwds: Any) -> Any:
-        with np.errstate(divide="ignore"):
-            return wnp.log(self.sf(k, *args, **kwds))
+        return _log_of(*self._both("logsf", k, args, kwds)[::-1])
 
     def _logpmf(self, k: np.ndarray, *s: Any) -> Any:
         raise NotImplementedError
