@@ -84,8 +84,22 @@ def test_shape_parameter_derivatives_at_the_edges() -> None:
     assert wengert.grad(lambda a: ws.gammainc(a, 0.0))(1.5) == 0.0
     assert wengert.grad(lambda a: ws.betainc(a, 2.0, 0.0))(1.5) == 0.0
     assert wengert.grad(lambda a: ws.betainc(a, 2.0, 1.0))(1.5) == 0.0
-    # the upper tail: tiny but correct to ~1e-16 absolute
-    assert abs(wengert.grad(lambda a: ws.gammainc(a, 60.0))(0.5)) < 1e-14
+    # Q's far tail keeps relative accuracy (the continued fraction): at a = 1,
+    # ∂Q/∂a = ∫ₓ^∞ log t e^(-t) dt + γ e^(-x) = e^(-x) (log x + γ) + E₁(x).
+    for x in (3.0, 50.0, 300.0):
+        want = np.exp(-x) * (np.log(x) + np.euler_gamma) + sp.exp1(x)
+        assert wengert.grad(lambda a, x=x: ws.gammaincc(a, x))(1.0) == pytest.approx(want,
+                                                                                  rel=1e-12)
+        assert wengert.grad(lambda a, x=x: ws.gammainc(a, x))(1.0) == pytest.approx(-want,
+                                                                                 rel=1e-12)
+    # betainc's far tails: at b = 1, I_x(a, 1) = x^a, so ∂/∂a = x^a log x
+    for x in (1e-4, 0.3, 0.9999):
+        assert wengert.grad(lambda a, x=x: ws.betainc(a, 1.0, x))(2.5) == pytest.approx(
+            x**2.5 * np.log(x), rel=1e-12)
+    # and so does the derivative of a log-probability there
+    g = wengert.grad(lambda a: np.log(ws.gammaincc(a, 60.0)))(1.0)
+    assert g == pytest.approx((np.log(60.0) + np.euler_gamma) + sp.exp1(60.0) * np.exp(60.0),
+                              rel=1e-12)
 
 
 @pytest.mark.parametrize("call", [

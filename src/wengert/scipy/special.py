@@ -226,14 +226,15 @@ def beta(a: Any, b: Any) -> Any:
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
     """The regularized incomplete beta function ``I_x(a, b)``; differentiable in
-    ``a``, ``b`` and ``x`` (in ``a`` and ``b`` by a series, exact to about 1e-16
-    absolute). Needs SciPy."""
+    ``a``, ``b`` and ``x`` (in ``a`` and ``b`` by a series on the smaller tail, to
+    near machine precision relative to it). Needs SciPy."""
     return _rs.betainc(a, b, x)
 
 
 def gammainc(a: Any, x: Any) -> Any:
     """The regularized lower incomplete gamma function ``P(a, x)``; differentiable in
-    ``a`` and ``x`` (in ``a`` by a series, exact to about 1e-16 absolute). Needs SciPy."""
+    ``a`` and ``x`` (in ``a`` by P's series below ``x = a + 1`` and Q's continued fraction above,
+    both to near machine precision). Needs SciPy."""
     return _rs.gammainc(a, x)
 
 

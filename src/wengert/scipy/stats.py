@@ -8,7 +8,7 @@ composition of ``wengert.numpy`` and :mod:`wengert.scipy.special` primitives, so
 is differentiable in both modes, to any order, in every continuous argument (the
 shape parameters of the distribution functions too: ``gamma.cdf`` in ``a``,
 ``t.cdf`` in ``df``, through the series of :func:`wengert.scipy.special.gammainc`
-and :func:`~wengert.scipy.special.betainc`, exact to about 1e-16 absolute).
+and :func:`~wengert.scipy.special.betainc`).
 Counts (``k`` of a discrete distribution, ``n`` of ``binom``'s distribution
 functions) are not differentiated.
 
@@ -54,8 +54,14 @@ def _select(mask: np.ndarray, inside: Any, outside: Any) -> Any:
 
 def _log_of(p: Any, q: Any) -> Any:
     """``log p`` for a probability ``p = 1 - q``: ``log1p(-q)`` where ``p`` is near 1."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return wnp.where(_v(p) > 0.5, wnp.log1p(-q), wnp.log(p))
+    near1 = _v(p) > 0.5
+    with np.errstate(divide="ignore"):
+        if near1.all():
+            return wnp.log1p(-q)
+        if not near1.any():
+            return wnp.log(p)
+        # each branch at a safe point where it is not taken (no 0·∞ in the derivative)
+        return wnp.where(near1, wnp.log1p(-_safe(near1, q, 0.0)), wnp.log(_safe(~near1, p, 0.5)))
 
 
 class _Distribution:
@@ -191,7 +197,7 @@ class norm_gen(_Continuous):
         return loc - scale * sc.ndtri(q)
 
     def entropy(self, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-        return 0.5 + _HALF_LOG_2PI + wnp.log(scale) + 0.0 * loc
+        return 0.5 + _HALF_LOG_2PI + wnp.log(scale) + 0.0 * loc  # loc: SciPy's broadcast
 
 
 class t_gen(_Continuous):
