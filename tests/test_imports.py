@@ -47,3 +47,10 @@ def test_wengert_scipy_without_scipy_says_how_to_install() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "pip install wengert[scipy]" in out
+
+
+def test_numpy_submodules_loaded_on_first_use_are_still_there() -> None:
+    import numpy as np
+
+    import wengert.numpy as wnp
+    assert wnp.random is np.random  # not imported by `import wengert`, served on first use
