@@ -72,6 +72,14 @@ def test_discrete_values(name: str, args: tuple) -> None:
     assert np.isnan(ws.binom.pmf(2, 5.5, 0.3)) and np.isnan(ws.bernoulli.pmf(0, 1.5))
 
 
+def test_no_derivative_in_the_count() -> None:
+    for f in (lambda k: ws.poisson.logpmf(k, 3.0), lambda k: ws.binom.cdf(k, 5, 0.3),
+              lambda k: ws.bernoulli.pmf(0.0, 0.3, loc=k)):
+        with pytest.raises(wengert.NotDifferentiableError, match="no derivative with respect "
+                                                                 "to k or loc"):
+            wengert.grad(f)(1.0)
+
+
 def test_norm_quantiles_and_entropy() -> None:
     q = RNG.uniform(0, 1, 20)
     _same(ws.norm.ppf(q, 0.3, 2.0), st.norm.ppf(q, 0.3, 2.0))

@@ -19,7 +19,10 @@ if importlib.util.find_spec("scipy") is None:  # finds SciPy without importing i
     raise ImportError("wengert.scipy needs SciPy, which is not installed: "
                       "pip install wengert[scipy]  (or pip install scipy)")
 
-_SUBMODULES = ("special", "stats", "linalg", "signal", "integrate", "optimize")
+# SciPy's subpackages that wengert mirrors (those present in this installation).
+_SUBMODULES = tuple(name for name in ("special", "stats", "linalg", "signal", "integrate",
+                                      "optimize")
+                    if importlib.util.find_spec(f"{__name__}.{name}") is not None)
 
 __all__ = list(_SUBMODULES)
 

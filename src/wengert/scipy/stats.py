@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from wengert import numpy as wnp
-from wengert.core.tracing import unbox
+from wengert.core.primitive import NotDifferentiableError
+from wengert.core.tracing import Box, unbox
 from wengert.scipy import special as sc
 
 __all__ = ["norm", "multivariate_normal", "t", "gamma", "beta", "chi2", "dirichlet", "poisson",
@@ -451,6 +452,11 @@ class _Discrete(_Distribution):
     has_scale = False
 
     def _k(self, method: str, k: Any, args: tuple, kwds: dict) -> tuple:
+        if isinstance(k, Box) or isinstance(kwds.get("loc"), Box):
+            raise NotDifferentiableError(
+                f"wengert.scipy.stats.{self.name}.{method}: no derivative with respect to k "
+                f"or loc (the distribution lives on the integers); pass them as constants, "
+                f"or wrap them in wengert.stop_gradient")
         shapes, loc, _ = self._parse(method, args, kwds)
         kk = _v(k) - _v(loc)
         return kk, shapes
