@@ -60,7 +60,7 @@ SPECS = [
          ref=lambda a: sp.multigammaln(a, 1), name="multigammaln-1"),
     Spec([_P + "polygamma"], lambda x: ws.psi(x), [[(2, 3)]], sample=positive(0.3, 6.0),
          ref=sp.psi, name="psi"),
-    Spec([_P + "erfinv"], ws.erfcinv, [[(2, 2)]], sample=_between(0.3, 1.7), ref=sp.erfcinv,
+    Spec([_P + "ndtri"], ws.erfcinv, [[(2, 2)]], sample=_between(0.3, 1.7), ref=sp.erfcinv,
          name="erfcinv-2d"),
     Spec(["exp", "log"], lambda x, b: ws.logsumexp(x, axis=-1, b=b, keepdims=True),
          [[(2, 3), (1, 3)]], sample=positive(0.2, 2.0),

@@ -119,6 +119,8 @@ def test_orders_are_checked() -> None:
         ws.kv(np.array([1.0, 2.0]), 2.0)
     with pytest.raises(ValueError, match="non-negative integer"):
         ws.polygamma(-1, 2.0)
+    with pytest.raises(ValueError, match=r"multigammaln: a must be greater than \(d - 1\)/2"):
+        ws.multigammaln(np.array([0.7, 3.0]), 3)
 
 
 def test_scipy_only_functions_say_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,6 +128,14 @@ def test_scipy_only_functions_say_how_to_install(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ImportError, match=r"pip install wengert\[scipy\]"):
         ws.kv(1.0, 2.0)
     assert ws.gammaln(4.0) == pytest.approx(np.log(6.0), rel=1e-15)  # NumPy code
+
+
+def test_erfcinv_is_exact_for_tiny_arguments() -> None:
+    y = np.array([1e-300, 1e-20, 1e-5, 0.3, 1.0, 1.7, 2.0 - 1e-9])
+    np.testing.assert_allclose(ws.erfcinv(y), sp.erfcinv(y), rtol=1e-14)
+    g = wengert.elementwise_grad(ws.erfcinv)(y[:-1])
+    np.testing.assert_allclose(g, -np.sqrt(np.pi) / 2 * np.exp(sp.erfcinv(y[:-1]) ** 2),
+                               rtol=1e-12)
 
 
 def test_logsumexp_return_sign_is_differentiable() -> None:

@@ -184,8 +184,11 @@ def log_ndtr(x: Any) -> Any:
 
 
 def erfcinv(y: Any) -> Any:
-    """The inverse of :func:`erfc` on ``[0, 2]``."""
-    return _rs.erfinv(ew.subtract(1.0, y))
+    """The inverse of :func:`erfc` on ``[0, 2]``: ``-Φ⁻¹(y/2)/√2`` with SciPy, which stays
+    exact for tiny ``y`` (``erfinv(1 - y)`` without it)."""
+    if _rs.scipy_special() is None:
+        return _rs.erfinv(ew.subtract(1.0, y))
+    return _rs.ndtri(ew.multiply(y, 0.5)) * -np.sqrt(0.5)
 
 
 def rgamma(x: Any) -> Any:
@@ -213,6 +216,9 @@ def multigammaln(a: Any, d: int) -> Any:
     if d < 1:
         raise ValueError(f"wengert.scipy.special.multigammaln: d must be a positive integer, "
                          f"not {d}")
+    if np.any(np.asarray(unbox(a)) <= 0.5 * (d - 1)):
+        raise ValueError(f"wengert.scipy.special.multigammaln: a must be greater than "
+                         f"(d - 1)/2 = {0.5 * (d - 1)} (as in SciPy)")
     out: Any = d * (d - 1) / 4.0 * np.log(np.pi)
     for j in range(d):
         out = out + _rs.gammaln(ew.subtract(a, j / 2.0))
