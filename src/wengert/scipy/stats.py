@@ -9,8 +9,9 @@ is differentiable in both modes, to any order, in every continuous argument (the
 shape parameters of the distribution functions too: ``gamma.cdf`` in ``a``,
 ``t.cdf`` in ``df``, through the series of :func:`wengert.scipy.special.gammainc`
 and :func:`~wengert.scipy.special.betainc`).
-Counts (``k`` of a discrete distribution, ``n`` of ``binom``'s distribution
-functions) are not differentiated.
+The point ``k`` (and ``loc``) of a discrete distribution has no derivative: traced,
+it raises ``NotDifferentiableError``.  ``binom``'s ``n`` is differentiated as the
+continuous extension of its formulas (its value is ``nan`` off the integers, as in SciPy).
 
 Outside the support a density is 0 (log-density ``-inf``) and its derivative 0; the
 values outside are computed at a safe point, so no ``nan`` leaks into derivatives.
@@ -112,8 +113,8 @@ class _Distribution:
 class _Continuous(_Distribution):
     """A location-scale family given on the standard variable ``y = (x - loc) / scale``.
 
-    Subclasses give ``_logpdf`` and ``_cdf`` (and better ``_sf``, ``_logcdf``,
-    ``_logsf`` where the defaults ``1 - cdf``, ``log cdf``, ``log sf`` lose accuracy).
+    Subclasses give ``_logpdf``, ``_cdf`` and ``_sf`` where ``1 - cdf`` would lose accuracy;
+    ``_logcdf``/``_logsf`` default to the log of the one of cdf and sf that is not near 1.
     """
 
     def _logpdf(self, y: Any, *s: Any) -> Any:
