@@ -2,9 +2,13 @@
 
 Values come from SciPy when it is importable and otherwise from the NumPy and
 ``math`` code below, accurate to a few ulps in float64 (the test suite checks
-both against SciPy).  Derivatives are written with primitives, so they can be
-differentiated again: ``gammaln' = ψ``, ``ψ^(n)' = ψ^(n+1)`` (one ``polygamma``
-primitive serves every order), ``erf' = 2/√π·e^{-x²}`` ...
+both against SciPy).  SciPy is imported on the first call that needs it
+(:func:`scipy_special`), never when wengert is imported.  Derivatives are written
+with primitives, so they can be differentiated again: ``gammaln' = ψ``,
+``ψ^(n)' = ψ^(n+1)`` (one ``polygamma`` primitive serves every order),
+``erf' = 2/√π·e^{-x²}`` ...; likewise ``gammainc_da`` (``∂^k P/∂a^k``) and
+``betainc_d`` (``∂^i_a ∂^j_b I_x``) give the incomplete gamma and beta functions'
+derivatives in their shape parameters to any order.
 """
 
 from __future__ import annotations
