@@ -439,7 +439,7 @@ def _torch_methods() -> dict[str, Any]:
     import wengert.numpy as numpy_api
     wnp: Any = numpy_api
 
-    from .special import expit
+    from .rules.special import expit
 
     def unary(fn: Any) -> Any:
         return lambda self: fn(self)

@@ -102,7 +102,7 @@ SPECS = [
          ref=lambda x: sp.betainc(1.7, 2.2, x), name="betainc"),
     Spec([_P + "gammaln"], lambda a: ws.multigammaln(a, 3), SHAPES, sample=positive(1.5, 5.0),
          ref=lambda a: sp.multigammaln(a, 3), name="multigammaln"),
-    Spec([_P + "erfinv"], ws.erfcinv, SHAPES, sample=positive(0.1, 1.9), ref=sp.erfcinv,
+    Spec([_P + "ndtri"], ws.erfcinv, SHAPES, sample=positive(0.1, 1.9), ref=sp.erfcinv,
          name="erfcinv"),
     Spec(["special.erf"], lambda x: __import__("wengert.nn", fromlist=["gelu"]).gelu(
         x, approximate=False), [[(4,)]], ref=lambda x: x * 0.5 * (1 + sp.erf(x / np.sqrt(2))),

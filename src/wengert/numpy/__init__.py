@@ -30,7 +30,7 @@ for _name in [
     "float16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
     "int64", "uint8", "uint16", "uint32", "uint64", "bool_", "intp", "integer", "floating",
     "complexfloating", "number", "finfo", "iinfo", "result_type", "promote_types",
-    "can_cast", "issubdtype", "errstate", "seterr", "geterr", "random", "s_", "index_exp",
+    "can_cast", "issubdtype", "errstate", "seterr", "geterr", "s_", "index_exp",
     "zeros", "ones", "empty", "full", "eye", "identity", "arange", "linspace", "logspace",
     "geomspace", "meshgrid", "indices", "tri", "mgrid", "ogrid",
     "isscalar", "set_printoptions", "printoptions",
@@ -141,7 +141,7 @@ r_ = _Concatenator(_np.r_, columns=False)
 c_ = _Concatenator(_np.c_, columns=True)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # also wnp.random: numpy.random loads on first use
     fn = getattr(_np, name, None)
     if fn is None:
         raise AttributeError(f"module 'wengert.numpy' has no attribute {name!r}")
