@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import keyword
 import math
+from math import prod
 import operator
 import re
 from collections.abc import Callable
@@ -200,6 +201,9 @@ class _Gen:
     def _plan_reuse(self, last: dict[int, int]) -> dict[int, Var]:
         """Equation position -> the operand whose dead buffer its ufunc writes into."""
         types = self.types
+        if not any(types.get(id(e.out)) is np.ndarray and prod(e.out.shape) >= OUT_MIN_SIZE
+                   for e in self.t.eqns):
+            return {}  # nothing large enough to be worth it
         end = len(self.t.eqns)
         buf: dict[int, int] = {}         # id(var) -> its buffer (id of the var that made it)
         views: dict[int, set[int]] = {}  # id(var) -> buffers it may share memory with
@@ -220,7 +224,7 @@ class _Gen:
                 len(e.outputs) == 1
             if fresh:
                 target = None
-                if out.shape and int(np.prod(out.shape)) >= OUT_MIN_SIZE:
+                if out.shape and prod(out.shape) >= OUT_MIN_SIZE:
                     for a in e.inputs:
                         if (isinstance(a, Var) and id(a) in buf and buf[id(a)] in owned
                                 and types.get(id(a)) is np.ndarray
@@ -274,12 +278,11 @@ class _Gen:
             for v in e.outputs:
                 lines += [f"    {line}" for line in self._guard_lines(v, guards_at)]
                 if id(v) not in last and types.get(id(v)) is np.ndarray and \
-                        int(np.prod(v.shape)) >= DEL_MIN_SIZE:
+                        prod(v.shape) >= DEL_MIN_SIZE:
                     lines.append(f"    del {self.names[id(v)]}")  # made for a guard only
             for a in e.inputs:
-                if isinstance(a, Var) and last.get(id(a)) == i and a.eqn is not None \
-                        and types.get(id(a)) is np.ndarray and \
-                        int(np.prod(a.shape)) >= DEL_MIN_SIZE:
+                if type(a) is Var and last.get(id(a)) == i and a.eqn is not None \
+                        and types.get(id(a)) is np.ndarray and prod(a.shape) >= DEL_MIN_SIZE:
                     dying.setdefault(i, []).append(self.names[id(a)])
             if i in dying:
                 lines.append(f"    del {', '.join(dict.fromkeys(dying.pop(i)))}")

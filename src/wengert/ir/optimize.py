@@ -70,15 +70,12 @@ def optimize(t: Trace, guards: list[Guard] | None = None) -> tuple[Trace, list[G
     what was removed."""
     guards = list(guards or [])
     stats = Stats(before=len(t.eqns))
-    eqns, outputs = t.eqns, list(t.outputs)
-    for _ in range(3):  # algebra exposes more sharing and dead code; a few rounds suffice
-        n = len(eqns)
-        eqns, sub = _forward(eqns, stats)
-        outputs = [_resolve(a, sub) for a in outputs]
-        guards = _resolve_guards(guards, sub)
-        eqns = _dce(eqns, outputs, guards, stats)
-        if len(eqns) == n:
-            break
+    # One forward pass sees each equation's operands already rewritten, so what the
+    # algebra exposes is shared in the same pass; dead code goes last.
+    eqns, sub = _forward(t.eqns, stats)
+    outputs = [_resolve(a, sub) for a in t.outputs]
+    guards = _resolve_guards(guards, sub)
+    eqns = _dce(eqns, outputs, guards, stats)
     stats.after = len(eqns)
     out = Trace(t.inputs, eqns, outputs, t.in_tree, t.out_tree, t.name, t.arg_names)
     return out, guards, stats
@@ -109,9 +106,11 @@ def _forward(eqns: list[Eqn], stats: Stats) -> tuple[list[Eqn], dict[int, Atom]]
     seen: dict[Any, Eqn] = {}
     defs: dict[int, Eqn] = {}  # id(var) -> its equation in this pass's output
     out: list[Eqn] = []
+    get = sub.get
     for e in eqns:
-        ins = tuple(_resolve(a, sub) for a in e.inputs)
-        if all(isinstance(a, Literal) for a in ins) and _fold(e, ins, sub):
+        # a substitute is itself resolved already: one look-up per operand
+        ins = tuple([get(id(a), a) for a in e.inputs]) if sub else e.inputs
+        if all(type(a) is Literal for a in ins) and _fold(e, ins, sub):
             stats.count("folded")
             continue
         if not e.prim.multiple_results:
@@ -155,14 +154,13 @@ def _fold(e: Eqn, ins: tuple, sub: dict[int, Atom]) -> bool:
 
 
 def _key(e: Eqn, ins: tuple) -> Any:
+    """What makes two equations compute the same (variables by identity: an int;
+    constants by type and value: a tuple)."""
     try:
-        parts = tuple(("v", id(a)) if isinstance(a, Var) else ("c",) + _literal_key(a.value)
-                      for a in ins)
-        key = (id(e.prim), parts, _freeze(e.params))
-        hash(key)
+        parts = tuple([id(a) if type(a) is Var else _literal_key(a.value) for a in ins])
+        return (id(e.prim), parts, _freeze(e.params) if e.params else ())
     except TypeError:
         return None
-    return key
 
 
 def _literal_key(x: Any) -> tuple:
@@ -191,12 +189,19 @@ def _dce(eqns: list[Eqn], outputs: list[Atom], guards: list[Guard], stats: Stats
     needed = {id(a) for a in outputs if isinstance(a, Var)}
     needed.update(id(g.var) for g in guards if isinstance(g.var, Var))
     keep = []
+    dead = 0
+    add = needed.add
     for e in reversed(eqns):
-        if any(id(v) in needed for v in e.outputs):
+        outs = e.outputs
+        if id(outs[0]) in needed or (len(outs) > 1 and any(id(v) in needed for v in outs)):
             keep.append(e)
-            needed.update(id(a) for a in e.inputs if isinstance(a, Var))
+            for a in e.inputs:
+                if type(a) is Var:
+                    add(id(a))
         else:
-            stats.count("dead")
+            dead += 1
+    if dead:
+        stats.removed["dead"] = stats.removed.get("dead", 0) + dead
     keep.reverse()
     return keep
 

@@ -34,7 +34,7 @@ from ..core.tracing import Box, collector_paused, new_level, unbox
 from ..core.tree import TreeDef, tree_flatten
 from ..ir.compile import GuardFailed, JitSource, compile_source, generate
 from ..ir.optimize import Guard, Stats, optimize
-from ..ir.trace import Literal, Trace, TraceBox, Var, _Recorder
+from ..ir.trace import Eqn, Literal, Trace, TraceBox, Var, _Recorder
 
 MAX_SPECIALISATIONS = 8  # per signature: programs for different paths through f
 MAX_SIGNATURES = 64      # per function
@@ -64,6 +64,53 @@ class _JitBox(TraceBox):
 
     def guard(self, kind: Any, result: Any) -> None:
         self._rec.guards.append(Guard(self._var, kind, result))  # type: ignore[attr-defined]
+
+    def lift1(self, prim: Any, ans: Any, argnum: int, vals: Sequence, params: dict) -> Any:
+        # TraceBox.lift for the commonest call, one traced argument, without its loops
+        rec = self._rec
+        var = self._var
+        if len(vals) == 1:
+            inputs: tuple = (var,)
+        else:
+            inputs = tuple([var if i == argnum else Literal(v) for i, v in enumerate(vals)])
+        if prim.multiple_results:
+            return super().lift1(prim, ans, argnum, vals, params)
+        out = rec.new_var(ans)
+        eqn = _new_var(Eqn)
+        eqn.prim, eqn.inputs, eqn.params, eqn.outputs, eqn.scope = (
+            prim, inputs, params, (out,), ())
+        out.eqn = eqn
+        rec.eqns.append(eqn)
+        box = _new_var(_JitBox)
+        box._value, box._level, box._var, box._rec = ans, self._level, out, rec
+        return box
+
+
+class _JitRecorder(_Recorder):
+    """A recording with its guards, making variables without NumPy's type queries."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level, None, scopes=False)
+        self.guards: list[Guard] = []
+
+    def new_var(self, value: Any) -> Var:
+        self.count += 1
+        v = _new_var(Var)
+        v.index, v.label, v.eqn = self.count, None, None
+        t = type(value)
+        if t is float:
+            v.value, v.shape, v.dtype = value, (), _F64
+        elif t is np.ndarray or isinstance(value, np.generic):
+            v.value, v.shape, v.dtype = value, value.shape, value.dtype
+        else:
+            u = unbox(value)
+            v.value, v.shape = u, tuple(np.shape(u))
+            v.dtype = Var(None, u).dtype
+        return v
+
+
+_new_var = object.__new__
+_F64 = np.dtype(np.float64)
 
 
 class Program:
@@ -283,21 +330,24 @@ class JitFunction:
     # -- tracing and compiling ---------------------------------------------------------
     def _compile(self, key: Any, args: tuple, kwargs: dict, leaves: list,
                  treedef: TreeDef | None) -> tuple[Program, Any]:
+        with collector_paused():  # the recording and its passes make no cycles
+            return self._compile_paused(key, args, kwargs, leaves, treedef)
+
+    def _compile_paused(self, key: Any, args: tuple, kwargs: dict, leaves: list,
+                        treedef: TreeDef | None) -> tuple[Program, Any]:
         level = new_level()
-        rec = _Recorder(level, None, scopes=False)
-        rec.guards = []  # type: ignore[attr-defined]
+        rec = _JitRecorder(level)
         n = len(leaves)
         inputs = [Var(i + 1 - n, x, f"a{i}") for i, x in enumerate(leaves)]
         boxes = [_JitBox(x, level, v, rec) for x, v in zip(leaves, inputs)]
         call_args, call_kwargs = _rebuild(treedef, boxes, args, kwargs, self)
         in_tree = treedef if treedef is not None else tree_flatten(tuple(leaves))[1]
-        with collector_paused():
-            out = self.fun(*call_args, **call_kwargs)
+        out = self.fun(*call_args, **call_kwargs)
         out_flat, out_tree = tree_flatten(out)
         outputs = [o._var if isinstance(o, _JitBox) and o._level == level
                    else Literal(unbox(o)) for o in out_flat]
         t = Trace(inputs, rec.eqns, outputs, in_tree, out_tree, self.name)
-        opt, guards, stats = optimize(t, rec.guards)  # type: ignore[attr-defined]
+        opt, guards, stats = optimize(t, rec.guards)
         types = {id(v): type(v.value) for v in t.variables}
         src = generate(opt, guards, types, name=self.name)
         prog = Program(opt, guards, stats, types, src)
@@ -399,7 +449,7 @@ def _result(o: Any, level: int) -> Any:
     if isinstance(o, _JitBox) and o._level == level:
         v = o._value
         return np.float64(v) if type(v) is float else v
-    return o
+    return _copy(o)  # a constant: the program hands out copies, so does the trace
 
 
 def jit(fun: Callable[..., Any] | None = None, static_argnums: int | Sequence[int] = (),
