@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import keyword
 import math
-from math import prod
 import operator
 import re
 from collections.abc import Callable
+from math import prod
 from typing import Any
 
 import numpy as np

@@ -308,7 +308,8 @@ def _sum(e: Eqn, ins: tuple, defs: Defs) -> Any:
     xs = tuple(np.shape(x.value)) if isinstance(x, Literal) else x.shape
     big = a.shape
     lead = len(big) - len(xs)
-    copied = set(range(lead)) | {lead + i for i, d in enumerate(xs) if d == 1 and big[lead + i] != 1}
+    copied = set(range(lead)) | {lead + i for i, d in enumerate(xs)
+                                 if d == 1 and big[lead + i] != 1}
     axis = e.params.get("axis")
     summed = set(range(len(big))) if axis is None else {int(i) % len(big) for i in axis}
     if summed != copied or not copied:

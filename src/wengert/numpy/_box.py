@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from ..core.primitive import Primitive
-
 from ..core.tracing import Box, bind, concrete, guards_only, unbox
 from ..rules import elementwise as ew
 from ..rules import linalg as la

@@ -174,8 +174,8 @@ def _copy(x: Any) -> Any:
 class JitFunction:
     """``f`` compiled per signature; see :func:`jit`."""
 
-    def __init__(self, fun: Callable[..., Any], static_argnums: Sequence[int] = (),
-                 static_argnames: Sequence[str] = (), max_programs: int = MAX_SPECIALISATIONS,
+    def __init__(self, fun: Callable[..., Any], static_argnums: int | Sequence[int] = (),
+                 static_argnames: str | Sequence[str] = (), max_programs: int = MAX_SPECIALISATIONS,
                  max_signatures: int = MAX_SIGNATURES) -> None:
         if not callable(fun):
             raise TypeError(f"jit: expected a function, got {type(fun).__name__}")
@@ -284,7 +284,7 @@ class JitFunction:
     # -- signatures --------------------------------------------------------------------
     def _signature(self, args: tuple, kwargs: dict) -> tuple[Any, list, TreeDef | None]:
         if not kwargs and not self.static_nums:  # the key the fast path of __call__ uses
-            sig = []
+            sig: list[Any] = []
             for a in args:
                 v = unbox(a)
                 t = type(v)
@@ -313,8 +313,9 @@ class JitFunction:
             else:
                 dyn_kw[k] = kwargs[k]
         leaves, treedef = tree_flatten((tuple(dyn_args), dyn_kw))
-        sig = tuple(_leaf_sig(x, i, self.name) for i, x in enumerate(leaves))
-        return ("general", treedef, sig, tuple(statics_pos), tuple(statics_kw)), leaves, treedef
+        leaf_sigs = tuple(_leaf_sig(x, i, self.name) for i, x in enumerate(leaves))
+        key = ("general", treedef, leaf_sigs, tuple(statics_pos), tuple(statics_kw))
+        return key, leaves, treedef
 
     def _hashable(self, x: Any, what: str) -> Any:
         try:
