@@ -475,3 +475,34 @@ def jit(fun: Callable[..., Any] | None = None, static_argnums: int | Sequence[in
 
 
 _ = operator  # operator.index is a guard kind recorded by the boxes
+
+
+def jit_report(f: Callable[..., Any], point: Sequence[Any], mode: str = "primal",
+               tangents: Sequence[Any] | None = None) -> str:
+    """The traced program of ``f`` (its value, ``mode="reverse"``: value and gradient,
+    ``"forward"``: value and tangent) beside the optimised one, with what was removed,
+    then the generated code (``wengert trace ... --jit``)."""
+    from ..ir.trace import trace
+    from .forward import jvp
+    from .reverse import value_and_grad
+    if mode == "reverse":
+        g: Callable[..., Any] = value_and_grad(f, argnums=tuple(range(len(point))))
+    elif mode == "forward":
+        ts = tuple(tangents) if tangents is not None else (1.0,) + (0.0,) * (len(point) - 1)
+        g = _named(lambda *a: jvp(f, a, ts), "jvp")
+    else:
+        g = f
+    original = trace(g, *point)
+    opt, _, stats = optimize(original)
+    left = [f"traced ({len(original.eqns)})", *map(repr, original.eqns)]
+    right = [f"optimised ({len(opt.eqns)})", *map(repr, opt.eqns)]
+    width = max(map(len, left)) + 3
+    rows = [f"{a:<{width}}{b}" for a, b in zip(left + [""] * (len(right) - len(left)),
+                                               right + [""] * (len(left) - len(right)))]
+    source = jit(g).lower(*point)
+    return "\n".join([f"jit ({mode}): {stats.summary()}", *rows, "", str(source).rstrip()])
+
+
+def _named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    fn.__name__ = name
+    return fn
