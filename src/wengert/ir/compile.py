@@ -36,7 +36,8 @@ from .source import Source
 from .trace import Atom, Eqn, Literal, Trace, Var
 
 CHUNK = 2000                # equations per generated function
-DEL_MIN_SIZE = 1024         # arrays at least this large are deleted after their last use
+DEL_MIN_SIZE = 1            # arrays this large are deleted after their last use (all:
+#                             freed memory is reused while it is still in the cache)
 OUT_MIN_SIZE = 1024         # and written into (out=) when dead
 _OPERANDS = (float, np.float64, np.float32, np.ndarray)
 _INFIX = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
