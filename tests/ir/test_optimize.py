@@ -59,7 +59,7 @@ def test_dce_drops_primal_values_the_derivative_never_reads():
 
 @pytest.mark.parametrize("f", [lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + 0.0,
                                lambda x: 0 + x, lambda x: x - 0.0, lambda x: x / 1.0,
-                               lambda x: -(-x), lambda x: +x,
+                               lambda x: wnp.negative(-x), lambda x: +x,
                                lambda x: x.T.T, lambda x: x.reshape(6).reshape(2, 3),
                                lambda x: wnp.transpose(wnp.transpose(x, (1, 0)), (1, 0))])
 def test_identities_disappear(f):

@@ -83,6 +83,7 @@ class _Gen:
         self.ns_names: dict[int, str] = {}    # id(object) -> namespace name
         self.guard_text: list[str] = []
         self.uses_scalar = False
+        self._callee: dict[tuple, str] = {}   # (id(prim), arity) -> the function it calls
 
     # names of variables, constants and functions
     def name(self, a: Atom) -> str:
@@ -267,53 +268,72 @@ class _Gen:
     def _lines(self, start: int, stop: int, last: dict[int, int],
                guards_at: dict[int, list[Guard]], reuse: dict[int, Var]) -> list[str]:
         lines: list[str] = []
+        append = lines.append
         eqns = self.t.eqns
         types = self.types
-        dying: dict[int, list[str]] = {}
+        names = self.names
+        ndarray = np.ndarray
+        rhs = self.rhs
         for i in range(start, stop):
             e = eqns[i]
-            lhs = ", ".join(self.names[id(v)] for v in e.outputs)
-            if e.prim.multiple_results and len(e.outputs) == 1:
-                lhs += ","
-            lines.append(f"    {lhs} = {self.rhs(e, reuse.get(i))}")
-            for v in e.outputs:
-                lines += [f"    {line}" for line in self._guard_lines(v, guards_at)]
-                if id(v) not in last and types.get(id(v)) is np.ndarray and \
+            outs = e.outputs
+            if len(outs) == 1:
+                lhs = names[id(outs[0])] + ("," if e.prim.multiple_results else "")
+            else:
+                lhs = ", ".join([names[id(v)] for v in outs])
+            append(f"    {lhs} = {rhs(e, reuse.get(i) if reuse else None)}")
+            for v in outs:
+                if guards_at and id(v) in guards_at:
+                    lines += [f"    {line}" for line in self._guard_lines(v, guards_at)]
+                if id(v) not in last and types.get(id(v)) is ndarray and \
                         prod(v.shape) >= DEL_MIN_SIZE:
-                    lines.append(f"    del {self.names[id(v)]}")  # made for a guard only
+                    append(f"    del {names[id(v)]}")  # made for a guard only
+            dying = None
             for a in e.inputs:
                 if type(a) is Var and last.get(id(a)) == i and a.eqn is not None \
-                        and types.get(id(a)) is np.ndarray and prod(a.shape) >= DEL_MIN_SIZE:
-                    dying.setdefault(i, []).append(self.names[id(a)])
-            if i in dying:
-                lines.append(f"    del {', '.join(dict.fromkeys(dying.pop(i)))}")
+                        and types.get(id(a)) is ndarray and prod(a.shape) >= DEL_MIN_SIZE:
+                    if dying is None:
+                        dying = [names[id(a)]]
+                    elif names[id(a)] not in dying:
+                        dying.append(names[id(a)])
+            if dying:
+                append(f"    del {', '.join(dying)}")
         return lines
 
     def rhs(self, e: Eqn, into: Var | None) -> str:
         types = self.types
+        names = self.names
         p = e.prim
         ins = e.inputs
-        ops = [self.name(a) for a in ins]
-        out_t = types.get(id(e.out))
-        in_t = [type(a.value) if isinstance(a, Literal) else types.get(id(a)) for a in ins]
+        ops = [names[id(a)] if type(a) is Var else self.lit(a.value) for a in ins]
         if into is not None:
             u = self.const(self._ufunc(e), "_u")
-            return f"{u}({', '.join(ops)}, out={self.names[id(into)]})"
-        if p.operator is not None and len(ins) == 2 and not e.params and \
-                (self.scalars or float not in in_t):
+            return f"{u}({', '.join(ops)}, out={names[id(into)]})"
+        params = e.params
+        if p.operator is not None and len(ins) == 2 and not params:
             op = _INFIX.get(p.operator)
-            if op is not None and (all(t in _OPERANDS for t in in_t) or (
-                    out_t is float and all(t in (float, int) for t in in_t))):
-                if float in in_t:
-                    self.uses_scalar = True
-                return f"{ops[0]} {op} {ops[1]}"
-        if self.scalars and p.scalar is not None and len(ins) == 1 and not e.params and \
-                in_t[0] is float and out_t is float:
-            self.uses_scalar = True
-            return f"{self.const(p.scalar, '_m')}({ops[0]})"
-        u = self._ufunc(e)
-        fn = self.const(u if u is not None else p.impl, "_f")
-        return f"{fn}({', '.join(ops)}{self.params(e.params)})"
+            if op is not None:
+                in_t = [types.get(id(a)) if type(a) is Var else type(a.value) for a in ins]
+                if self.scalars or float not in in_t:
+                    out_t = types.get(id(e.out))
+                    if (in_t[0] in _OPERANDS and in_t[1] in _OPERANDS) or (
+                            out_t is float and all(t in (float, int) for t in in_t)):
+                        if float in in_t:
+                            self.uses_scalar = True
+                        return f"{ops[0]} {op} {ops[1]}"
+        if self.scalars and p.scalar is not None and len(ins) == 1 and not params:
+            a = ins[0]
+            if type(a) is Var and types.get(id(a)) is float and types.get(id(e.out)) is float:
+                self.uses_scalar = True
+                return f"{self.const(p.scalar, '_m')}({ops[0]})"
+        key = (id(p), len(ins))
+        fn = self._callee.get(key)
+        if fn is None or params:
+            u = self._ufunc(e)
+            fn = self.const(u if u is not None else p.impl, "_f")
+            if not params:
+                self._callee[key] = fn
+        return f"{fn}({', '.join(ops)}{self.params(params) if params else ''})"
 
     def _output_code(self) -> str:
         t = self.t

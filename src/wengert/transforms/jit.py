@@ -279,7 +279,10 @@ class JitFunction:
         else:
             plain_args, plain_kwargs = _rebuild(treedef, plain, args, kwargs, self)
             prog, _ = self._compile(key, plain_args, plain_kwargs, plain, treedef)
-        return prog.replay(leaves)
+        try:
+            return prog.replay(leaves)
+        except GuardFailed:  # NumPy and math disagreed in the last bit at a branch
+            return self.fun(*args, **kwargs)
 
     # -- signatures --------------------------------------------------------------------
     def _signature(self, args: tuple, kwargs: dict) -> tuple[Any, list, TreeDef | None]:
