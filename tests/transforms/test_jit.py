@@ -167,6 +167,16 @@ def test_range_of_a_traced_integer_is_a_guard():
     assert jit(lambda x: x * float(x))(3.0) == 9.0  # float() under jit alone: a guard
 
 
+def test_float_of_a_differentiated_value_is_refused_as_eagerly():
+    f = jit(lambda x: x * float(x))
+    with pytest.raises(TypeError, match="drop its derivative"):
+        grad(f)(3.0)
+    with pytest.raises(TypeError, match="drop its derivative"):
+        jit(grad(lambda x: x * float(x)))(3.0)
+    g = jit(lambda x: x * float(wengert.stop_gradient(x)))
+    assert grad(g)(3.0) == 3.0
+
+
 def test_bounded_cache_warns_naming_the_function():
     def keeps_changing(x):
         return x * int(x)

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..core.tracing import Box, collector_paused, new_level, unbox
+from ..core.tracing import Box, collector_paused, guards_only, new_level, unbox
 from ..core.tree import TreeDef, tree_flatten
 from ..ir.compile import GuardFailed, JitSource, compile_source, generate
 from ..ir.optimize import Guard, Stats, optimize
@@ -279,10 +279,24 @@ class JitFunction:
         else:
             plain_args, plain_kwargs = _rebuild(treedef, plain, args, kwargs, self)
             prog, _ = self._compile(key, plain_args, plain_kwargs, plain, treedef)
+        if any(not guards_only(x) for x in leaves):
+            self._refuse_dropped_derivatives(prog)
         try:
             return prog.replay(leaves)
         except GuardFailed:  # NumPy and math disagreed in the last bit at a branch
             return self.fun(*args, **kwargs)
+
+    def _refuse_dropped_derivatives(self, prog: Program) -> None:
+        """float() of a value the derivative flows through is refused, as it is eagerly:
+        the program would hold it as a constant (here only an outer transform knows)."""
+        active = prog.trace.active()
+        for g in prog.guards:
+            if g.kind in (float, complex) and isinstance(g.var, Var) and id(g.var) in active:
+                raise TypeError(
+                    f"jit({self.name}): {g.kind.__name__}() of a traced value inside the "
+                    f"function would silently drop its derivative under the transform "
+                    f"that called it. Use wengert.numpy functions, or "
+                    f"{g.kind.__name__}(wengert.stop_gradient(x)) for a constant.")
 
     # -- signatures --------------------------------------------------------------------
     def _signature(self, args: tuple, kwargs: dict) -> tuple[Any, list, TreeDef | None]:
@@ -352,7 +366,7 @@ class JitFunction:
                    else Literal(unbox(o)) for o in out_flat]
         t = Trace(inputs, rec.eqns, outputs, in_tree, out_tree, self.name)
         opt, guards, stats = optimize(t, rec.guards)
-        types = {id(v): type(v.value) for v in t.variables}
+        types = {id(v): type(v.value) for v in opt.variables}  # what the program keeps
         src = generate(opt, guards, types, name=self.name)
         prog = Program(opt, guards, stats, types, src)
         value = out_tree.unflatten([_result(o, level) for o in out_flat])
