@@ -191,6 +191,17 @@ def test_bounded_cache_warns_naming_the_function():
         assert jf(6.0) == 36.0  # still cached; the warning is given once
 
 
+def test_too_many_signatures_warn_and_keep_the_recent_ones():
+    def by_shape(x):
+        return wnp.sum(x)
+
+    jf = jit(by_shape, max_signatures=2)
+    with pytest.warns(JitRetraceWarning, match="by_shape keeps retracing.*signatures"):
+        for n in range(1, 5):
+            assert jf(np.ones(n)) == n
+    assert jf.cache_info().signatures == 2
+
+
 # -- composition ---------------------------------------------------------------------------
 def test_grad_of_jit_and_jit_of_grad_and_nested():
     def f(x):

@@ -382,21 +382,28 @@ class JitFunction:
             programs = self._cache[key] = []
             while len(self._cache) > self.max_signatures:
                 self._cache.popitem(last=False)
+                self._warn(f"it has been called with more than {self.max_signatures} "
+                           f"different argument signatures (shapes, dtypes, containers, "
+                           f"static values), so the least recently used programs are "
+                           f"dropped. Pad or bucket the shapes, or make fewer arguments "
+                           f"static.")
         else:
             self._retraces[key] = self._retraces.get(key, 0) + 1
         self._cache.move_to_end(key)
         programs.insert(0, prog)
         if len(programs) > self.max_programs:
             programs.pop()
-            if not self._warned:
-                self._warned = True
-                warnings.warn(
-                    f"wengert.jit: {self.name} keeps being traced again for the same "
-                    f"argument shapes ({self._retraces[key]} retraces): its Python control "
-                    f"flow (if/while/int() on traced values) keeps taking new paths, so "
-                    f"only the {self.max_programs} most recent programs are kept. Make the "
-                    f"deciding argument static (static_argnums) or use wengert.numpy.where.",
-                    JitRetraceWarning, stacklevel=4)
+            self._warn(f"it is traced again and again for the same argument shapes "
+                       f"({self._retraces[key]} retraces): its Python control flow (if/while/"
+                       f"int() on traced values) keeps taking new paths, so only the "
+                       f"{self.max_programs} most recent programs are kept. Make the deciding "
+                       f"argument static (static_argnums) or use wengert.numpy.where.")
+
+    def _warn(self, why: str) -> None:
+        if not self._warned:  # once per function
+            self._warned = True
+            warnings.warn(f"wengert.jit: {self.name} keeps retracing: {why}",
+                          JitRetraceWarning, stacklevel=6)
 
     # -- seeing it ---------------------------------------------------------------------
     def lower(self, *args: Any, **kwargs: Any) -> JitSource:
@@ -472,7 +479,7 @@ def _result(o: Any, level: int) -> Any:
 
 def jit(fun: Callable[..., Any] | None = None, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), *,
-        max_programs: int = MAX_SPECIALISATIONS) -> Any:
+        max_programs: int = MAX_SPECIALISATIONS, max_signatures: int = MAX_SIGNATURES) -> Any:
     """``fun`` compiled: traced once per signature into straight-line NumPy.
 
     The signature is the arguments' structure, shapes, dtypes, Python-scalar types
@@ -480,15 +487,16 @@ def jit(fun: Callable[..., Any] | None = None, static_argnums: int | Sequence[in
     which must be hashable).  Python control flow on traced values (``if x > 0``,
     ``while``, ``range(n)``) is allowed: the decision is a *guard* checked by the
     compiled program, and a call that goes another way traces again and keeps both
-    programs (at most ``max_programs`` per signature).
+    programs (at most ``max_programs`` per signature, ``max_signatures`` signatures).
 
     >>> f = wengert.jit(wengert.value_and_grad(lambda x: wnp.sum(wnp.tanh(x) ** 2)))
     >>> f(np.ones(3))        # traced and compiled; later calls run the program only
     >>> print(f.lower(np.ones(3)))  # the generated code
     """
-    if fun is None:
-        return lambda f: JitFunction(f, static_argnums, static_argnames, max_programs).caller()
-    return JitFunction(fun, static_argnums, static_argnames, max_programs).caller()
+    def make(f: Callable[..., Any]) -> Callable[..., Any]:
+        return JitFunction(f, static_argnums, static_argnames, max_programs,
+                           max_signatures).caller()
+    return make if fun is None else make(fun)
 
 
 _ = operator  # operator.index is a guard kind recorded by the boxes
