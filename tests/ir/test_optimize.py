@@ -35,6 +35,12 @@ def test_cse_computes_a_repeated_call_once():
     assert _names(t).count("sin") == 1
 
 
+def test_cse_knows_products_and_sums_commute():
+    t = _check_same(lambda x, y: wnp.sin(x * y) + wnp.sin(y * x) + (x + y) * (y + x),
+                    np.ones(3), np.full(3, 2.0))
+    assert _names(t).count("multiply") == 2 and _names(t).count("sin") == 1
+
+
 def test_cse_tells_constants_apart():
     t = _check_same(lambda x: x * 2.0 + x * 3.0 + x * 2.0, 1.5)
     assert _names(t).count("multiply") == 2

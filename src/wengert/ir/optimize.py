@@ -158,9 +158,16 @@ def _key(e: Eqn, ins: tuple) -> Any:
     constants by type and value: a tuple)."""
     try:
         parts = tuple([id(a) if type(a) is Var else _literal_key(a.value) for a in ins])
+        if e.prim.name in _COMMUTATIVE and len(parts) == 2 and not e.params:
+            parts = tuple(sorted(parts, key=repr))  # y * x is x * y (value and derivative)
         return (id(e.prim), parts, _freeze(e.params) if e.params else ())
     except TypeError:
         return None
+
+
+# Exactly commutative in floating point, with symmetric derivative rules (not maximum and
+# minimum, whose rules break ties by position).
+_COMMUTATIVE = frozenset({"add", "multiply"})
 
 
 def _literal_key(x: Any) -> tuple:
