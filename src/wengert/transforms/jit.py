@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
-import operator
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -67,14 +66,14 @@ class _JitBox(TraceBox):
 
     def lift1(self, prim: Any, ans: Any, argnum: int, vals: Sequence, params: dict) -> Any:
         # TraceBox.lift for the commonest call, one traced argument, without its loops
+        if prim.multiple_results:
+            return super().lift1(prim, ans, argnum, vals, params)
         rec = self._rec
         var = self._var
         if len(vals) == 1:
             inputs: tuple = (var,)
         else:
             inputs = tuple([var if i == argnum else Literal(v) for i, v in enumerate(vals)])
-        if prim.multiple_results:
-            return super().lift1(prim, ans, argnum, vals, params)
         out = rec.new_var(ans)
         eqn = _new_var(Eqn)
         eqn.prim, eqn.inputs, eqn.params, eqn.outputs, eqn.scope = (
@@ -498,8 +497,6 @@ def jit(fun: Callable[..., Any] | None = None, static_argnums: int | Sequence[in
                            max_signatures).caller()
     return make if fun is None else make(fun)
 
-
-_ = operator  # operator.index is a guard kind recorded by the boxes
 
 
 def jit_report(f: Callable[..., Any], point: Sequence[Any], mode: str = "primal",
