@@ -220,6 +220,14 @@ def test_grad_of_jit_and_jit_of_grad_and_nested():
     np.testing.assert_allclose(hessian(jit(f))(x), hessian(f)(x), rtol=1e-12, atol=1e-14)
 
 
+def test_tensors_flow_through_a_jitted_function():
+    f = jit(lambda x: wnp.sum(wnp.tanh(x) * 2.0))
+    t = wengert.tensor(np.ones(3), requires_grad=True)
+    y = f(t)
+    y.backward()
+    np.testing.assert_allclose(t.grad.numpy(), 2 * (1 - np.tanh(1.0) ** 2) * np.ones(3))
+
+
 def test_jit_of_a_method_and_a_decorator_with_options():
     class Model:
         def __init__(self) -> None:
