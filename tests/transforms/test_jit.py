@@ -220,6 +220,27 @@ def test_grad_of_jit_and_jit_of_grad_and_nested():
     np.testing.assert_allclose(hessian(jit(f))(x), hessian(f)(x), rtol=1e-12, atol=1e-14)
 
 
+def test_custom_rules_survive_compilation_both_ways():
+    @wengert.custom_vjp
+    def f(x):
+        return wnp.sin(x)
+
+    f.defvjp(lambda x: (wnp.sin(x), x), lambda x, g: (g * 100.0,))
+
+    @wengert.custom_jvp
+    def h(x):
+        return wnp.exp(x)
+
+    h.defjvp(lambda primals, tangents: (h(primals[0]), tangents[0] * 7.0))
+    loss = lambda x: wnp.sum(f(x) * x)  # noqa: E731
+    x = np.linspace(0, 1, 3)
+    expected = grad(loss)(x)
+    np.testing.assert_allclose(jit(grad(loss))(x), expected, rtol=1e-15)
+    np.testing.assert_allclose(grad(jit(loss))(x), expected, rtol=1e-15)
+    assert jvp(jit(h), (1.0,), (1.0,))[1] == 7.0
+    assert jit(lambda x: jvp(h, (x,), (1.0,)))(1.0)[1] == 7.0
+
+
 def test_tensors_flow_through_a_jitted_function():
     f = jit(lambda x: wnp.sum(wnp.tanh(x) * 2.0))
     t = wengert.tensor(np.ones(3), requires_grad=True)
