@@ -74,6 +74,40 @@ def vector_chain(x: np.ndarray, n_ops: int) -> tuple[Any, np.ndarray]:
     return value, g
 
 
+# -- the general vector chain: x <- x + c * exp(tanh(x)), c an array --------------------------
+def general_chain(x: np.ndarray, c: np.ndarray, n_ops: int) -> tuple[Any, np.ndarray]:
+    """Value and gradient of ``sum`` of ``n_ops // 4`` steps ``x = x + c * exp(tanh(x))``.
+
+    Forward keeps each step's tanh and exp (what the derivative reads); backward
+    multiplies ``g`` by ``1 + c e (1 - t^2)`` in place, reusing the saved arrays.
+    """
+    saved = []
+    for _ in range(n_ops // 4):
+        t = np.tanh(x)
+        e = np.exp(t)
+        saved.append((t, e))
+        x = x + c * e
+    value = np.sum(x)
+    g = np.ones_like(x)
+    while saved:
+        t, e = saved.pop()
+        np.multiply(t, t, out=t)
+        np.subtract(1.0, t, out=t)
+        t *= e
+        t *= c
+        t += 1.0
+        g *= t
+    return value, g
+
+
+# -- a Hessian: f(x) = sum(tanh(A x)) ------------------------------------------------------------
+def tanh_hessian(A: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``Aᵀ diag(tanh''(A x)) A`` with ``tanh'' = -2 t (1 - t²)``."""
+    t = np.tanh(A @ x)
+    d2 = -2.0 * t * (1.0 - t * t)
+    return (A.T * d2) @ A
+
+
 # -- workload 4: the MLP ------------------------------------------------------------------------
 def _forward(P: dict, X: np.ndarray) -> tuple:
     z1 = X @ P["W1"]

@@ -213,6 +213,7 @@ def time_workload(w: Workload, libs: list[str], cfg: Config, log: Any = print) -
     for e in entries:
         s = sorted(e.samples)
         q = statistics.quantiles(s, n=4) if len(s) >= 2 else [s[0], s[0], s[0]]
+        results[e.lib]["first_call_s"] = e.t_first  # jit: trace + compile + run
         results[e.lib].update(median=statistics.median(s), min=s[0], q1=q[0], q3=q[2],
                               repeats=len(s) if e.reps else 0, inner=e.inner)
     return results

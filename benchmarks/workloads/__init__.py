@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from . import chains, imports, memory, mlp, seed
+from . import jit as jit_workloads
 from ._common import LIBRARIES, PEERS, Workload
 
 __all__ = ["LIBRARIES", "PEERS", "Workload", "all_workloads"]
 
+FAMILIES = [seed, chains, mlp, memory, imports, jit_workloads]
+
 
 def all_workloads(quick: bool = False) -> list[Workload]:
-    return [*seed.workloads(quick), *chains.workloads(quick), *mlp.workloads(quick),
-            *memory.workloads(quick), *imports.workloads(quick)]
+    return [w for family in FAMILIES for w in family.workloads(quick)]

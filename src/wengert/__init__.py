@@ -42,6 +42,7 @@ from .transforms import (
                    jacfwd,
                    jacobian,
                    jacrev,
+                   jit,
                    jvp,
                    linearize,
                    stop_gradient,
@@ -60,4 +61,5 @@ __all__ = [
     "tree_leaves", "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad",
     "no_grad", "set_grad_enabled", "inference_mode", "enable_grad", "is_grad_enabled",
     "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
+    "jit",
 ]

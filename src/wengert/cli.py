@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="print the derivative as NumPy source code (reverse unless "
                     "--mode forward)")
     tr.add_argument("--ascii", action="store_true", help="ASCII instead of Unicode")
+    tr.add_argument("--jit", action="store_true",
+                    help="also print the program wengert.jit optimises and generates from "
+                    "the trace (of the derivative too, with --mode forward/reverse)")
     _add_format(tr)
 
     fd = sub.add_parser("fd", help="finite-difference errors against the AD derivative",
@@ -173,7 +176,21 @@ def cmd_trace(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.source:
         print()
         print(t.source(mode="forward" if args.mode == "forward" else "reverse"))
+    if args.jit:
+        from .transforms.jit import jit_report
+        direction = _direction(parser, t, args) if args.mode == "forward" else {}
+        print()
+        print(jit_report(f, point, args.mode, _tangents(t, direction)))
     return _draw(t, args.graph) if args.graph else 0
+
+
+def _tangents(t: Any, direction: dict) -> tuple | None:
+    """--wrt/--tangent as one tangent per input (None: the first input's)."""
+    if "tangent" in direction:
+        return tuple(direction["tangent"])
+    if "wrt" in direction:
+        return tuple(1.0 if v is t.input(direction["wrt"]) else 0.0 for v in t.inputs)
+    return None
 
 
 def _direction(parser: argparse.ArgumentParser, t: Any, args: argparse.Namespace) -> dict:

@@ -45,6 +45,9 @@ class Box:
     # Interpreters that record every call (``wengert.trace``) also want the
     # non-differentiable primitives (comparisons, floor, stop_gradient).
     sees_nondiff = False
+    # ``guard(box, kind, result)``: told when this box's value becomes a Python
+    # bool/int/float (``if``, ``while``, ``range``), so ``jit`` can check it on later calls.
+    guard: Any = None
 
     def __init__(self, value: Any, level: int) -> None:
         self._value = value
@@ -178,6 +181,27 @@ def call_rule(rule: Any, first: Any, ans: Any, args: Sequence, params: dict) -> 
     float arithmetic raised where NumPy's returns inf or nan."""
     return rule(numpy_scalar(first), numpy_scalar(ans), *[numpy_scalar(a) for a in args],
                 **params)
+
+
+def concrete(x: Any, kind: Any) -> Any:
+    """``kind(value)`` (bool, int, operator.index ...) of a traced value, told to every
+    interpreter in its nesting that records such decisions (a ``guard``)."""
+    result = kind(unbox(x))
+    while isinstance(x, Box):
+        hook = type(x).guard
+        if hook is not None:
+            hook(x, kind, result)
+        x = x._value
+    return result
+
+
+def guards_only(x: Any) -> bool:
+    """Whether every interpreter holding ``x`` records guards (no derivative to drop)."""
+    while isinstance(x, Box):
+        if type(x).guard is None:
+            return False
+        x = x._value
+    return True
 
 
 def unbox(x: Any) -> Any:

@@ -9,13 +9,14 @@ pointer to the functional alternative.
 
 from __future__ import annotations
 
+import operator
 import sys
 from typing import Any
 
 import numpy as np
 
 from ..core.primitive import Primitive
-from ..core.tracing import Box, bind, unbox
+from ..core.tracing import Box, bind, concrete, guards_only, unbox
 from ..rules import elementwise as ew
 from ..rules import linalg as la
 from ..rules import reductions as red
@@ -44,12 +45,19 @@ def _refuse_method(name: str) -> None:
 
 def _to_python(self: Box, kind: str) -> Any:
     """float()/complex() of a traced value: refused, since the Python number would carry
-    no derivative (as JAX refuses it); math.sin(x) and friends call float() too."""
+    no derivative (as JAX refuses it); math.sin(x) and friends call float() too.
+    Under ``jit`` alone nothing is dropped: the number is a guard of the program."""
+    if guards_only(self):
+        return concrete(self, float if kind == "float" else complex)
     raise TypeError(
         f"wengert: {kind}() of a traced value would silently drop its derivative (math "
         f"functions such as math.sin call it too). Use wengert.numpy functions (wnp.sin "
         f"...), or x.item() / {kind}(wengert.stop_gradient(x)) if you want the plain "
         f"number, which is then a constant.")
+
+
+def _item(v: Any) -> Any:
+    return np.asarray(v).item()
 
 
 def _iter(self: Box) -> Any:
@@ -209,11 +217,11 @@ _methods: dict[str, Any] = {
     "__getitem__": sh.getitem, "__setitem__": _refuse_inplace,
     "__len__": _len, "__iter__": _iter, "__array__": _array,
     "__array_ufunc__": _array_ufunc, "__array_function__": _array_function,
-    "__bool__": lambda self: bool(_value(self)),
+    "__bool__": lambda self: concrete(self, bool),
     "__float__": lambda self: _to_python(self, "float"),
-    "__int__": lambda self: int(_value(self)),
+    "__int__": lambda self: concrete(self, int),
     "__complex__": lambda self: _to_python(self, "complex"),
-    "__index__": lambda self: _value(self).__index__(),
+    "__index__": lambda self: concrete(self, operator.index),
     "__repr__": _repr, "__str__": lambda self: str(_value(self)),
     "__format__": lambda self, spec: format(_value(self), spec),
     # methods
@@ -229,7 +237,8 @@ _methods: dict[str, Any] = {
     "dot": la.dot, "trace": lambda self, *a, **k: _wnp().trace(self, *a, **k),
     "diagonal": lambda self, *a, **k: _wnp().diagonal(self, *a, **k),
     "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
-    "item": lambda self, *a: np.asarray(_value(self)).item(*a),  # a Python float too
+    "item": lambda self, *a: concrete(self, _item) if not a else np.asarray(
+        _value(self)).item(*a),  # a Python float too
     "tolist": lambda self: np.asarray(_value(self)).tolist(),
     "copy": lambda self: self,
     # ndarray methods that are wengert.numpy functions of the array

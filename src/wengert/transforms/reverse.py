@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.reverse import Node, VJPBox, backward_pass, sweep_tape
-from ..core.tracing import Box, collector_paused, new_level
+from ..core.tracing import Box, collector_paused, new_level, unbox
 from ..core.tree import _node_type, tree_flatten, tree_map
 from ._common import (
     argnum_alias as _alias,
@@ -91,7 +91,7 @@ def _split_aux(fname: str, out: Any, level: int) -> tuple:
 
 def _one_like(value: Any) -> Any:
     """The seed adjoint ȳ = 1 in the output's dtype."""
-    if type(value) in (float, np.float64):
+    if type(unbox(value)) in (float, np.float64):  # traced by an outer jit too
         return 1.0
     return np.ones(np.shape(value), dtype=value_dtype(value))
 
