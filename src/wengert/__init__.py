@@ -48,6 +48,13 @@ from .transforms import (
                    value_and_grad,
                    vjp,
 )
+from .transforms.checkpoint import (
+                   checkpoint,
+                   checkpoint_name,
+                   checkpoint_policies,
+                   checkpoint_sequential,
+                   remat,
+)
 
 _install_torch_methods()  # PyTorch's method names on tensors, once wengert.numpy is loaded
 
@@ -61,3 +68,5 @@ __all__ = [
     "no_grad", "set_grad_enabled", "inference_mode", "enable_grad", "is_grad_enabled",
     "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
 ]
+__all__ += ["checkpoint", "remat", "checkpoint_sequential", "checkpoint_name",
+            "checkpoint_policies"]
