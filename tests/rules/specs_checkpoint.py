@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import wengert.numpy as wnp
 from wengert.transforms.checkpoint import checkpoint_name
 
@@ -9,6 +11,6 @@ from .spec import Spec
 
 SPECS = [
     Spec(["checkpoint_name"], lambda x: wnp.sin(checkpoint_name(x, "h")) * x,
-         [[()], [(3,)], [(2, 3)]], ref=lambda x: __import__("numpy").sin(x) * x,
+         [[()], [(3,)], [(2, 3)]], ref=lambda x: np.sin(x) * x,
          name="checkpoint_name"),
 ]
