@@ -40,7 +40,6 @@ def test_memory_child_measures_in_process() -> None:
 
 def test_checkpoint_workload_child_measures_and_agrees_with_handwritten() -> None:
     import numpy as np
-
     from benchmarks.workloads import checkpoint
     size = {"layers": 4, "width": 8, "batch": 3, "segments": 2}
     want, grads = checkpoint.handwritten(*checkpoint.make_data(4, 8, 3))

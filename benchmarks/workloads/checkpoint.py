@@ -161,6 +161,7 @@ def child(variant: str, size: dict) -> dict:
     out = fn()
     result["tracemalloc_peak_bytes"] = tracemalloc.get_traced_memory()[1] - before
     tracemalloc.stop()
+    del out
     return result
 
 
