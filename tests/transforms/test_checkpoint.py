@@ -107,6 +107,8 @@ def test_the_tensor_api_like_torch_utils_checkpoint():
         (h ** 2).sum().backward()
         return [w.grad.data for w in ws] + [x.grad.data]
     assert_same(run(checkpoint), run(lambda f: f))
+    for policy in (cp.dots_saveable, cp.everything_saveable):  # tensor methods still work
+        assert_same(run(lambda f, p=policy: checkpoint(f, policy=p)), run(lambda f: f))
     g0 = grad(net, (0, 1))(WS, X)
     assert_same(run(checkpoint), list(g0[0]) + [g0[1]])
 

@@ -129,13 +129,22 @@ class _RecordBox(Box):
         for o in outs:  # nodes of the checkpoint's level made here are recomputed later
             if isinstance(o, VJPBox) and o._level == program.level and o._node is not None:
                 program.mixed.add(o._node)
-        boxes = [_record_box(o, level, program) for o in outs]
+        boxes = [_record_box(o, level, program, cls) for o in outs]
         program.eqns.append((prim, params, ins, [b._ref for b in boxes], kept))
         return tuple(boxes) if prim.multiple_results else boxes[0]
 
 
-def _record_box(value: Any, level: int, program: _Program) -> _RecordBox:
-    box = _RecordBox(value, level)
+@functools.lru_cache(maxsize=1)
+def _tensor_record_box() -> type:
+    """A recording box with the tensor's PyTorch method names (``h.tanh()``)."""
+    from ..tensor import _torch_methods
+    return type("_TensorRecordBox", (_RecordBox,),
+                {"__slots__": (), **_torch_methods()})
+
+
+def _record_box(value: Any, level: int, program: _Program, cls: type = _RecordBox
+                ) -> _RecordBox:
+    box = cls(value, level)
     box._ref, box._program = program.n_refs, program
     program.n_refs += 1
     return box
@@ -325,8 +334,9 @@ def _forward(fun: Callable[..., Any], policy: Policy | None, flat: list,
         program = _Program(policy, level)
         inner = new_level()
         boxed = list(vals)
+        kind = _tensor_record_box() if hasattr(cls, "requires_grad") else _RecordBox
         for i in diff:
-            boxed[i] = _record_box(vals[i], inner, program)
+            boxed[i] = _record_box(cls._constant(vals[i], level), inner, program, kind)
         out_flat, out_def = tree_flatten(_call(fun, rebuild(boxed)))
         program.outs = [(True, o._ref) if isinstance(o, _RecordBox) and o._level == inner
                         else (False, o) for o in out_flat]
