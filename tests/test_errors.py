@@ -293,3 +293,14 @@ def test_tensor_api_arguments():
     with pytest.raises(ValueError, match=r"forward_grad: n_samples must be an int >= 1, "
                                          r"got 0.5"):
         wengert.forward_grad(lambda p: wnp.sum(p), np.ones(2), rng=0, n_samples=0.5)
+
+
+def test_more_arguments_named():
+    from wengert.numeric import check_grads
+    with pytest.raises(ValueError, match=r"check_grads: order must be an int >= 1, got 0|"
+                                         r"check_grads: order must be an int >= 1"):
+        check_grads(wnp.sin, [1.0], order=0)
+    for make in (wengert.custom_vjp, wengert.custom_jvp):
+        with pytest.raises(TypeError, match=r"custom_[jv]+p: the function to differentiate "
+                                            r"must be callable, got an int"):
+            make(3)
