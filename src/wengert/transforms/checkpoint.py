@@ -287,7 +287,8 @@ def _recompute(seg: _Segment, g: tuple, args: tuple) -> dict:
 
 
 def _made_since(seq0: int, roots: list) -> list:
-    """The nodes reachable from ``roots`` made since ``seq0``, in creation order."""
+    """The nodes (not leaves) reachable from ``roots`` made since ``seq0``, in creation
+    order."""
     seen = {id(n): n for n in roots if n.seq >= seq0}
     stack = list(seen.values())
     while stack:
@@ -295,7 +296,7 @@ def _made_since(seq0: int, roots: list) -> list:
             if id(parent) not in seen and getattr(parent, "seq", -1) >= seq0:
                 seen[id(parent)] = parent
                 stack.append(parent)
-    return sorted(seen.values(), key=lambda n: n.seq)
+    return sorted((n for n in seen.values() if n.prim is not None), key=lambda n: n.seq)
 
 
 class _recording_enabled:
@@ -333,7 +334,7 @@ def _forward(fun: Callable[..., Any], policy: Policy | None, flat: list,
     else:
         program = _Program(policy, level)
         inner = new_level()
-        boxed = list(vals)
+        boxed = _as_constants(vals, flat, level, cls)
         kind = _tensor_record_box() if hasattr(cls, "requires_grad") else _RecordBox
         for i in diff:
             boxed[i] = _record_box(cls._constant(vals[i], level), inner, program, kind)
