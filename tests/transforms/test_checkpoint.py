@@ -177,6 +177,26 @@ def test_the_forward_pass_keeps_less():
     assert b_checked < b_plain / 2
 
 
+def test_a_segment_whose_input_is_data_still_checkpoints_the_tensors_it_closes_over():
+    ws = [wengert.tensor(w, requires_grad=True) for w in WS[:4]]
+    layers = [lambda h, w=w: (h @ w).tanh() for w in ws]
+    y = checkpoint_sequential(layers, 2)(X)  # X: a NumPy array, no tensor
+    assert _saved_bytes(y)[1] == 1 + 4  # one node for the first two layers, then two layers
+    (y ** 2).sum().backward()
+    g = grad(lambda ws: wnp.sum(net_tail(ws, X) ** 2))(WS[:4])
+    assert_same([w.grad.data for w in ws], g)
+    # the same under a transform: correct gradients (the closure is recorded as usual)
+    closed = lambda ws: wnp.sum(checkpoint_sequential(  # noqa: E731
+        [lambda h, w=w: layer(h, w) for w in ws], 2)(X) ** 2)
+    assert_same(grad(closed)(WS[:4]), g)
+
+
+def net_tail(ws, x):
+    for w in ws:
+        x = layer(x, w)
+    return x
+
+
 def test_checkpoint_sequential_matches_the_plain_chain():
     layers = [lambda h, w=w: layer(h, w) for w in WS]
 

@@ -456,6 +456,8 @@ def checkpoint(fun: Callable[..., Any], *, policy: Policy | None = None,
         dynamic = [a for i, a in enumerate(args) if i not in nums]
         flat, in_def = tree_flatten((dynamic, kwargs))
         level, cls = _top(flat)
+        if cls is None:  # no traced argument: tensors it closes over may still need grads
+            level, cls = _eager_level()
         if cls is None or not issubclass(cls, VJPBox) or not _records(cls):
             return fun(*args, **kwargs)  # forward mode, traces, plain values: just run it
         for i in nums:
@@ -473,6 +475,11 @@ def checkpoint(fun: Callable[..., Any], *, policy: Policy | None = None,
         return out_def[0].unflatten(values)
 
     return checkpointed
+
+
+def _eager_level() -> tuple[int, Any]:
+    from ..tensor import EAGER_LEVEL, Tensor
+    return EAGER_LEVEL, Tensor
 
 
 def _records(cls: Any) -> bool:
