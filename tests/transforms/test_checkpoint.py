@@ -287,3 +287,14 @@ def test_bad_arguments_name_the_argument():
         checkpoint_sequential([wnp.sin, wnp.cos], 5)
     with pytest.raises(ValueError, match="segments"):
         checkpoint_sequential([wnp.sin, wnp.cos], 0)
+
+
+def test_float32_and_complex_inputs():
+    x = np.ones(3, np.float32)
+    g = grad(lambda x: wnp.sum(checkpoint(lambda y: (wnp.sin(y) * y, y))(x)[0]))(x)
+    assert g.dtype == np.float32
+    np.testing.assert_array_equal(g, grad(lambda x: wnp.sum(wnp.sin(x) * x))(x))
+    z = 1.0 + 1.0j
+    f = lambda z: z * z * wnp.sin(z)  # noqa: E731
+    assert grad(lambda z: checkpoint(f)(z), holomorphic=True)(z) == grad(f, holomorphic=True)(z)
+    assert grad(lambda z: wnp.abs(checkpoint(f)(z)))(z) == grad(lambda z: wnp.abs(f(z)))(z)
