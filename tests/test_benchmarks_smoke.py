@@ -36,3 +36,15 @@ def test_memory_child_measures_in_process() -> None:
     assert out["peak_bytes"] >= 0
     assert out["tracemalloc_peak_bytes"] > 0
     assert math.isfinite(out["value"]) and len(out["grad_sample"]) == 100
+
+
+def test_checkpoint_workload_child_measures_and_agrees_with_handwritten() -> None:
+    import numpy as np
+    from benchmarks.workloads import checkpoint
+    size = {"layers": 4, "width": 8, "batch": 3, "segments": 2}
+    want, grads = checkpoint.handwritten(*checkpoint.make_data(4, 8, 3))
+    for variant in ("plain", "seq", "tensor_plain", "tensor_seq"):
+        out = checkpoint.child(variant, size)
+        assert np.isclose(out["value"], want, rtol=1e-12)
+        assert out["gradient_bytes"] == sum(g.nbytes for g in grads)
+        assert out["tracemalloc_peak_bytes"] > 0

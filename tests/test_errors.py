@@ -142,3 +142,165 @@ def test_jacobian_bad_mode():
 def test_complex_tangent_for_real_primal():
     with pytest.raises(TypeError, match="tangent 0 is complex"):
         jvp(lambda x: x, (1.0,), (1.0j,))
+
+
+# -- functions that return something that is not an array or a number ----------------------
+NOT_VALUES = [(None, "None"), ("text", r"a str \('text'\)"), (object(), "an object")]
+
+
+@pytest.mark.parametrize("bad,said", NOT_VALUES)
+def test_grad_of_a_function_returning_a_non_value_names_it(bad, said):
+    def loss(x):
+        return bad
+    for transform in (grad, value_and_grad, wengert.elementwise_grad):
+        if transform is wengert.elementwise_grad:
+            with pytest.raises(TypeError, match=rf"vjp: loss returned {said}"):
+                transform(loss)(np.ones(2))
+            continue
+        with pytest.raises(TypeError, match=rf"grad\(loss\): the function returned {said} "
+                                            r"where a scalar"):
+            transform(loss)(1.0)
+    with pytest.raises(TypeError, match=rf"returned {said} where a scalar"):
+        grad(lambda x: (bad, x), has_aux=True)(1.0)
+    with pytest.raises(TypeError, match=rf"returned {said} where a scalar"):
+        wengert.hvp(loss, (np.ones(2),), (np.ones(2),))
+
+
+def test_grad_of_none_says_it_returned_none():
+    with pytest.raises(TypeError, match=r"grad\(<lambda>\): the function returned None where "
+                                        r"a scalar .* forget to return"):
+        grad(lambda x: None)(1.0)
+
+
+@pytest.mark.parametrize("bad,said", NOT_VALUES)
+def test_every_transform_refuses_a_non_value_output(bad, said):
+    def f(x):
+        return bad
+    calls = {
+        "vjp": lambda: vjp(f, 1.0),
+        "jvp": lambda: jvp(f, (1.0,), (1.0,)),
+        "jacfwd": lambda: jacfwd(f)(np.ones(2)),
+        "jacrev": lambda: jacrev(f)(np.ones(2)),
+        "jacobian": lambda: jacobian(f)(np.ones(2)),
+        "hessian": lambda: hessian(f)(np.ones(2)),
+        "linearize": lambda: wengert.linearize(f, 1.0),
+        "forward_grad": lambda: wengert.forward_grad(lambda p: bad, np.ones(2), rng=0),
+    }
+    for call in calls.values():
+        with pytest.raises(TypeError, match=rf"(vjp|jvp|jacobian): (f|<lambda>) returned "
+                                            rf"{said}"):
+            call()
+
+
+def test_a_non_value_inside_an_output_pytree_is_located():
+    with pytest.raises(TypeError, match=r"vjp: <lambda> returned None at output\[1\]"):
+        vjp(lambda x: (x, None), 1.0)
+    with pytest.raises(TypeError, match=r"jvp: <lambda> returned a str \('s'\) at "
+                                        r"output\['b'\]\[0\]"):
+        jvp(lambda x: {"a": x, "b": ["s"]}, (1.0,), (1.0,))
+    # numbers of any dtype are fine in vjp/jvp outputs (no gradient is asked of them)
+    assert jvp(lambda x: (x, 3, True), (1.0,), (1.0,))[0] == (1.0, 3, True)
+
+
+def test_booleans_where_a_gradient_is_asked():
+    with pytest.raises(TypeError, match=r"grad\(<lambda>\): the function returned a boolean, "
+                                        r"which has no derivative.*wnp.where"):
+        grad(lambda x: x > 0)(1.0)
+    with pytest.raises(TypeError, match="boolean"):
+        grad(lambda x: True)(1.0)
+
+
+def test_a_ragged_list_gives_numpys_error():
+    msg = (r"setting an array element with a sequence\. The requested array has an "
+           r"inhomogeneous shape after 1 dimensions\. The detected shape was \(2,\) \+ "
+           r"inhomogeneous part\..*lengths or shapes \[2, 1\]")
+    with pytest.raises(ValueError, match=msg):
+        grad(lambda x: wnp.sum(wnp.array([[x, x], [x]])))(1.0)
+    with pytest.raises(ValueError, match=msg):
+        grad(lambda x: wnp.sum([[x, x], [x]]))(1.0)  # a list where an array is read
+    with pytest.raises(ValueError, match=r"after 2 dimensions\. The detected shape was "
+                                         r"\(2, 2\)"):
+        grad(lambda x: wnp.sum(wnp.array([[[x], [x]], [[x], [x, x]]])))(1.0)
+    with pytest.raises(ValueError) as numpy_says:
+        np.array([[1.0, 1.0], [1.0]])
+    assert str(numpy_says.value) in str(pytest.raises(ValueError, wnp.array,
+                                                      [[wengert.tensor(1.0)] * 2, [1.0]]).value)
+    # rows that are arrays and lists of the same length are fine, as in NumPy
+    assert grad(lambda x: wnp.sum(wnp.array([x * np.ones(2), [x, 2 * x]])))(1.0) == 5.0
+
+
+def test_the_function_must_be_callable():
+    for call in (lambda: grad(3.0), lambda: value_and_grad("f"), lambda: vjp(3, 1.0),
+                 lambda: jvp(3, (1.0,), (1.0,))):
+        with pytest.raises(TypeError, match=r"(grad|vjp|jvp): the function to differentiate "
+                                            r"must be callable.*grad\(f\), not grad\(f\(x\)\)"):
+            call()
+    for t in (jacfwd, jacrev, jacobian, hessian, wengert.elementwise_grad):
+        with pytest.raises(TypeError, match=r"must be callable, got a float"):
+            t(1.5)(1.0)
+
+
+def test_argnums_of_the_wrong_type():
+    for bad in (True, [0.0], ("0",), None):
+        with pytest.raises(TypeError, match=r"grad: argnums must be an int or a tuple of ints"):
+            grad(lambda x, y: x * y, argnums=bad)(1.0, 2.0)
+
+
+def test_flags_must_be_booleans():
+    with pytest.raises(TypeError, match="grad: has_aux must be True or False, got 'yes'"):
+        grad(lambda x: (x, 1), has_aux="yes")
+    with pytest.raises(TypeError, match="grad: holomorphic must be True or False"):
+        grad(lambda x: x, holomorphic=1)
+    with pytest.raises(TypeError, match="vjp: has_aux must be True or False"):
+        vjp(lambda x: x, 1.0, has_aux=None)
+    with pytest.raises(TypeError, match="jvp: has_aux must be True or False"):
+        jvp(lambda x: x, (1.0,), (1.0,), has_aux=[])
+
+
+def test_tangents_that_are_not_values():
+    with pytest.raises(TypeError, match=r"jvp: tangent 0 is None; .*zeros_like"):
+        jvp(lambda x: x * 2, (1.0,), (None,))
+    with pytest.raises(TypeError, match=r"jvp: tangent 0 is a str \('a'\), not a number"):
+        jvp(lambda x: x * 2, (1.0,), ("a",))
+    with pytest.raises(ValueError, match=r"jvp: .*2 tangent\(s\) for 1 primal\(s\)"):
+        jvp(lambda x: x * 2, (1.0,), (1.0, 2.0))
+    with pytest.raises(TypeError, match=r"jvp: tangent 0 is a str"):
+        wengert.linearize(lambda x: x, 1.0)[1]("a")
+    with pytest.raises(TypeError, match=r"hvp: primals and tangents must be tuples"):
+        wengert.hvp(lambda x: wnp.sum(x ** 2), np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match=r"tangent 0 has shape \(3,\)"):
+        wengert.hvp(lambda x: wnp.sum(x ** 2), (np.ones(2),), (np.ones(3),))
+
+
+def test_cotangents_that_do_not_fit():
+    _, pull = vjp(lambda x: x * 2, 1.0)
+    with pytest.raises(TypeError, match=r"vjp: cotangent 0 is a str"):
+        pull("a")
+    with pytest.raises(TypeError, match=r"vjp: cotangent 0 is complex, but the output .* "
+                                        r"real"):
+        pull(1j)
+    _, pull = vjp(lambda z: z * 2, 1.0 + 0j)
+    assert pull(1j) == (2j,)  # a complex output takes complex cotangents
+
+
+def test_tensor_api_arguments():
+    x = wengert.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"backward: gradient is str, not an array"):
+        x.sum().backward(gradient="a")
+    with pytest.raises(TypeError, match=r"tensor_grad: outputs must be a Tensor or a "
+                                        r"sequence of Tensors, got NoneType"):
+        wengert.tensor_grad(None, x)
+    with pytest.raises(ValueError, match=r"forward_grad: n_samples must be an int >= 1, "
+                                         r"got 0.5"):
+        wengert.forward_grad(lambda p: wnp.sum(p), np.ones(2), rng=0, n_samples=0.5)
+
+
+def test_more_arguments_named():
+    from wengert.numeric import check_grads
+    with pytest.raises(ValueError, match=r"check_grads: order must be an int >= 1, got 0|"
+                                         r"check_grads: order must be an int >= 1"):
+        check_grads(wnp.sin, [1.0], order=0)
+    for make in (wengert.custom_vjp, wengert.custom_jvp):
+        with pytest.raises(TypeError, match=r"custom_[jv]+p: the function to differentiate "
+                                            r"must be callable, got an int"):
+            make(3)

@@ -111,9 +111,13 @@ class Workload:
     target: float | None = None         # wengert / reference must be at most this
     target_lib: str = "wengert"
     relative_to: str | None = None      # a workload whose per-library medians give "x loss"
+    # (with a target too, the target is on "x loss": wengert's median over its own there)
     kind: str = "time"                  # or "memory"
     in_quick: bool = True               # part of --quick (an --only pattern can still pick it)
     params: dict[str, Any] = field(default_factory=dict)
+    # A measurement of its own, ``measure(workload, libs, cfg) -> {lib: result}`` (the
+    # result as a memory workload's: status, median, repeats ...), instead of the runner's.
+    measure: Callable[..., dict] | None = None
 
 
 # -- converting results for the checks --------------------------------------------------------

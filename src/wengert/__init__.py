@@ -49,6 +49,13 @@ from .transforms import (
                    value_and_grad,
                    vjp,
 )
+from .transforms.checkpoint import (
+                   checkpoint,
+                   checkpoint_name,
+                   checkpoint_policies,
+                   checkpoint_sequential,
+                   remat,
+)
 
 _install_torch_methods()  # PyTorch's method names on tensors, once wengert.numpy is loaded
 
@@ -63,3 +70,5 @@ __all__ = [
     "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
     "jit",
 ]
+__all__ += ["checkpoint", "remat", "checkpoint_sequential", "checkpoint_name",
+            "checkpoint_policies"]

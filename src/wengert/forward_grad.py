@@ -71,12 +71,13 @@ def forward_grad(f: Callable[..., Any], params: Any, *args: Any, rng: Any,
     the estimate has its structure.  ``rng`` is an ``np.random.Generator``
     (advanced by the call) or an int seed.
     """
-    if n_samples < 1:
-        raise ValueError(f"forward_grad: n_samples must be >= 1, got {n_samples}")
+    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise ValueError(f"forward_grad: n_samples must be an int >= 1, got {n_samples!r}")
     rng = _check_rng(rng)
 
     def f_of_params(p: Any) -> Any:
         return f(p, *args)
+    f_of_params.__name__ = getattr(f, "__name__", "f")  # errors name the user's function
 
     value = None
     total = None

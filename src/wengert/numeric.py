@@ -236,6 +236,9 @@ def check_grads(f: Callable[..., Any], args: Sequence[Any] | None = None, order:
             check_grads(f, call_args, order, modes, eps=eps, atol=atol, rtol=rtol, seed=seed)
         return checker
     from .transforms import jvp, vjp
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"check_grads: order must be an int >= 1 (1: first derivatives), "
+                         f"got {order!r}")
     modes = tuple(modes)
     for m in modes:
         if m not in ("fwd", "rev"):

@@ -620,6 +620,10 @@ def _seed(fname: str, out: Tensor, gradient: Any, what: str) -> Any:
                 else np.ones(shape, dtype=np.result_type(out._value)))
     if not isinstance(gradient, Tensor) or gradient._node is None:
         gradient = unbox(gradient)
+    if not isinstance(gradient, (int, float, complex, np.generic, np.ndarray, Box)) \
+            or isinstance(gradient, (bool, np.bool_)):
+        raise TypeError(f"{fname}: {what} is {type(gradient).__name__}, not an array or a "
+                        f"number; pass the cotangent, an array of shape {shape}")
     if np.shape(unbox(gradient)) != shape:
         raise ValueError(f"{fname}: {what} has shape {np.shape(unbox(gradient))}, but the "
                          f"tensor has shape {shape}")
@@ -627,6 +631,10 @@ def _seed(fname: str, out: Tensor, gradient: Any, what: str) -> Any:
 
 
 def _as_tensors(fname: str, xs: Any, what: str) -> list[Tensor]:
+    if not isinstance(xs, Tensor) and (isinstance(xs, (str, bytes))
+                                       or not hasattr(xs, "__iter__")):
+        raise TypeError(f"{fname}: {what} must be a Tensor or a sequence of Tensors, got "
+                        f"{type(xs).__name__}")
     items = [xs] if isinstance(xs, Tensor) else list(xs)
     for i, t in enumerate(items):
         if not isinstance(t, Tensor):

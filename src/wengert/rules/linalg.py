@@ -71,6 +71,7 @@ def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 matmul.defjvp(lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t))
 matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b)
+matmul.__dict__["contraction"] = True  # kept by checkpoint_policies.dots_saveable
 matmul.vjp_reads = ((1,), (0,))  # the rule for a reads b, and vice versa
 _export(matmul, "matmul")
 

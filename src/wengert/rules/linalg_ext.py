@@ -44,6 +44,7 @@ def _permute(x: Any, axes: Sequence[int]) -> Any:
 
 # -- tensordot ---------------------------------------------------------------------
 tensordot_p = defprim("tensordot", lambda a, b, axes: np.tensordot(a, b, axes), keep_ans=False)
+tensordot_p.__dict__["contraction"] = True  # kept by checkpoint_policies.dots_saveable
 
 
 def _free(n: int, contracted: Sequence[int]) -> list[int]:
@@ -95,6 +96,7 @@ def _einsum_impl(*ops: Any, spec: str, optimize: Any = False) -> Any:
 
 
 einsum_p = defprim("einsum", _einsum_impl, keep_ans=False)
+einsum_p.__dict__["contraction"] = True  # kept by checkpoint_policies.dots_saveable
 
 
 def _split(spec: str) -> tuple[list[str], str]:

@@ -269,9 +269,40 @@ def array(obj: Any, dtype: Any = None, copy: bool = True, **kwargs: Any) -> Any:
     if isinstance(obj, Box):
         return obj if dtype is None else astype(obj, dtype)
     if isinstance(obj, (list, tuple)) and _contains_box(obj):
+        _check_rectangular(obj)
         out = stack([array(o) for o in obj])
         return out if dtype is None else astype(out, dtype)
     return np.array(obj, dtype=dtype, copy=copy, **kwargs)
+
+
+def _nested_shape(obj: Any) -> tuple | None:
+    """The shape ``numpy.array`` would give nested lists of arrays, or None if ragged."""
+    if type(obj) not in (list, tuple):
+        return tuple(np.shape(obj))
+    inner = {_nested_shape(o) for o in obj}
+    if None in inner or len(inner) > 1:
+        return None
+    return (len(obj),) + (inner.pop() if inner else ())
+
+
+def _check_rectangular(obj: Any) -> None:
+    """NumPy's error for a ragged nested sequence, naming the entries that differ."""
+    if _nested_shape(obj) is not None:
+        return
+    level, shape = [obj], []
+    while True:
+        seqs = [type(o) in (list, tuple) for o in level]
+        if all(seqs) and len({len(o) for o in level}) == 1:
+            shape.append(len(level[0]))
+            level = [x for o in level for x in o]
+            continue
+        lengths = [len(o) if seq else np.shape(o) for o, seq in zip(level, seqs)]
+        raise ValueError(
+            f"setting an array element with a sequence. The requested array has an "
+            f"inhomogeneous shape after {len(shape)} dimensions. The detected shape was "
+            f"{tuple(shape)} + inhomogeneous part. (wengert.numpy.array: the entries at depth "
+            f"{len(shape)} have lengths or shapes {lengths[:8]}"
+            f"{' ...' if len(lengths) > 8 else ''}; make every row as long as the others)")
 
 
 def asarray(a: Any, dtype: Any = None, **kwargs: Any) -> Any:

@@ -19,13 +19,16 @@ def argnum_alias(argnums: Any, argnum: int | None) -> Any:
 def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
     if type(argnums) is int and 0 <= argnums < nargs:  # the common case, first
         return (argnums,)
-    if isinstance(argnums, (int, np.integer)):
+    if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool):
         nums: tuple = (argnums,)
     elif isinstance(argnums, (tuple, list)):
         nums = tuple(argnums)
     else:
-        raise TypeError(f"{fname}: argnums must be an int or a tuple of ints, got "
-                        f"{argnums!r}")
+        nums = ("bad",)
+    if any(isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer))
+           for n in nums):
+        raise TypeError(f"{fname}: argnums must be an int or a tuple of ints (positions of "
+                        f"the arguments to differentiate), got {argnums!r}")
     for n in nums:
         if not isinstance(n, (int, np.integer)) or not -nargs <= n < nargs:
             raise ValueError(
@@ -41,12 +44,118 @@ def check_argnums(fname: str, argnums: int | Sequence[int], nargs: int) -> tuple
 def partial_in(f: Callable[..., Any], args: tuple, kwargs: dict,
                nums: tuple[int, ...]) -> Callable[..., Any]:
     """``f`` as a function of the arguments at ``nums`` only, the others fixed."""
+    check_callable("", f)
+
     def f_of(*diff_args: Any) -> Any:
         new = list(args)
         for i, a in zip(nums, diff_args):
             new[i] = a
         return f(*new, **kwargs)
+    f_of.__name__ = fun_name(f)  # errors name the user's function
     return f_of
+
+
+# -- what the user's function and arguments must be ---------------------------------------
+def fun_name(f: Any) -> str:
+    return str(getattr(f, "__name__", None) or type(f).__name__)
+
+
+def check_callable(fname: str, f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"{fname + ': ' if fname else ''}the function to differentiate must "
+                        f"be callable, got "
+                        f"{_describe(f)}; pass the function itself, e.g. grad(f), not "
+                        f"grad(f(x))")
+
+
+def check_flag(fname: str, name: str, value: Any) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{fname}: {name} must be True or False, got {value!r}")
+
+
+_VALUES = (int, float, complex, np.generic, np.ndarray, Meta, Box)
+
+
+def _describe(x: Any) -> str:
+    if x is None:
+        return "None"
+    name = type(x).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    if isinstance(x, (str, bytes)):
+        return f"{article} {name} ({x!r:.30})"
+    return f"{article} {name}"
+
+
+def _find_bad(x: Any, path: str) -> tuple[str, Any] | None:
+    """The first part of pytree ``x`` that is neither an array nor a number (``None``
+    counts, though pytrees read it as empty), with where it is."""
+    if isinstance(x, _VALUES) and not isinstance(x, (str, bytes)):
+        return None
+    if x is None or isinstance(x, (str, bytes)):
+        return path, x
+    if isinstance(x, (tuple, list)):
+        items: Any = enumerate(x)
+    elif isinstance(x, dict):
+        items = x.items()
+    else:
+        from ..core.tree import tree_flatten
+        leaves = tree_flatten(x)[0]
+        if len(leaves) == 1 and leaves[0] is x:  # not a container: an object
+            return path, x
+        items = enumerate(leaves)
+    for k, v in items:
+        found = _find_bad(v, f"{path}[{k!r}]")
+        if found is not None:
+            return found
+    return None
+
+
+ARRAYS = "an array or a number (or a tuple, list or dict of them)"
+
+
+def check_output(fname: str, f: Any, out: Any, expected: str) -> None:
+    """A clear error when ``f`` returned something that is not an array or a number
+    (``None``, a string, an object), anywhere in its output."""
+    bad = _find_bad(out, "")
+    if bad is None:
+        return
+    where, value = bad
+    who = "the function" if f is None else fun_name(f)
+    hint = " (did it forget to return its result?)" if value is None else ""
+    raise TypeError(f"{fname}: {who} returned {_describe(value)}"
+                    f"{' at output' + where if where else ''} where {expected} was "
+                    f"expected{hint}")
+
+
+def check_values(fname: str, leaves: list, what: str) -> None:
+    """Every leaf a number or an array (tangents, cotangents): ``what i`` names leaf i."""
+    for i, x in enumerate(leaves):
+        if _find_bad(x, "") is not None:
+            raise TypeError(f"{fname}: {what} {i} is {_describe(x)}, not a number or "
+                            f"array; give one of its primal's shape and dtype")
+
+
+def check_tangents(fname: str, primals: Any, tangents: Any) -> None:
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"{fname}: primals and tangents must be tuples (or lists) of the "
+                        f"function's positional arguments, e.g. {fname}(f, (x,), (v,))")
+    if len(primals) != len(tangents):
+        raise ValueError(f"{fname}: tangents have another structure than primals: "
+                         f"{len(tangents)} tangent(s) for {len(primals)} primal(s); give "
+                         f"one tangent per primal")
+    for i, t in enumerate(tangents):
+        if t is None:
+            raise TypeError(f"{fname}: tangent {i} is None; for no perturbation pass zeros "
+                            f"of its primal's shape (np.zeros_like(x))")
+
+
+def check_cotangent(fname: str, i: int, ct: Any, value: Any) -> None:
+    if _find_bad(ct, "") is not None:
+        raise TypeError(f"{fname}: cotangent {i} is {_describe(ct)}, not a number or "
+                        f"array; give one of the output's shape")
+    if value_dtype(ct).kind == "c" and value_dtype(value).kind not in "cO":
+        raise TypeError(f"{fname}: cotangent {i} is complex, but the output it belongs to "
+                        f"is real ({value_dtype(value)}); a real output has real cotangents")
 
 
 _F64 = np.dtype(np.float64)

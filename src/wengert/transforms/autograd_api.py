@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.tree import tree_map
 from ._common import check_argnums, partial_in, value_dtype
+from .checkpoint import checkpoint  # noqa: F401  (autograd's name, kept)
 from .forward import jvp
 from .reverse import grad, vjp
 
@@ -116,23 +117,6 @@ def make_ggnvp(f: Callable[..., Any], g: Callable[[Any], Any] | None = None,
             return f_vjp(hjv)[0]
         return ggnvp
     return at
-
-
-def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
-    """``fun`` recomputed during the backward pass instead of keeping its intermediate
-    values: the same derivatives for less memory (autograd's ``checkpoint``)."""
-    from .custom import custom_vjp
-
-    wrapped = custom_vjp(fun)
-
-    def fwd(*args: Any) -> tuple:
-        return fun(*args), args  # keep the inputs only
-
-    def bwd(args: tuple, cotangent: Any) -> tuple:
-        return vjp(fun, *args)[1](cotangent)  # record fun again, now, and sweep it
-
-    wrapped.defvjp(fwd, bwd)
-    return wrapped
 
 
 def _parameter_names(fun: Callable[..., Any]) -> list[str]:

@@ -18,6 +18,7 @@ from ..core.primitive import NotDifferentiableError, Primitive
 from ..core.tracing import Box, unbox
 from ..core.tree import tree_flatten, tree_map
 from ..rules._util import defprim
+from ._common import check_callable
 from .reverse import vjp
 
 stop_gradient_p = defprim("stop_gradient", lambda x: x, nondiff=True)
@@ -187,6 +188,7 @@ class custom_jvp:
 
     def __init__(self, fun: Callable[..., Any],
                  nondiff_argnums: tuple[int, ...] = ()) -> None:
+        check_callable("custom_jvp", fun)
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = _check_nondiff("custom_jvp", fun, nondiff_argnums)
@@ -288,6 +290,7 @@ class custom_vjp:
 
     def __init__(self, fun: Callable[..., Any],
                  nondiff_argnums: tuple[int, ...] = ()) -> None:
+        check_callable("custom_vjp", fun)
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = _check_nondiff("custom_vjp", fun, nondiff_argnums)

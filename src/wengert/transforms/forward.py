@@ -15,7 +15,18 @@ import numpy as np
 from ..core.forward import JVPBox
 from ..core.tracing import Box, collector_paused, new_level
 from ..core.tree import tree_flatten, tree_map
-from ._common import check_inexact, strip_level, value_dtype, zeros_like_value
+from ._common import (
+    ARRAYS,
+    check_callable,
+    check_flag,
+    check_inexact,
+    check_output,
+    check_tangents,
+    check_values,
+    strip_level,
+    value_dtype,
+    zeros_like_value,
+)
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
@@ -25,14 +36,15 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
     ``primals`` and ``tangents`` are tuples (or lists) of the same structure,
     each tangent of its primal's shape.
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp: primals and tangents must be tuples (or lists) of the "
-                        "function's positional arguments, e.g. jvp(f, (x,), (v,))")
+    check_callable("jvp", f)
+    check_flag("jvp", "has_aux", has_aux)
+    check_tangents("jvp", primals, tangents)
     p_flat, p_def = tree_flatten(tuple(primals))
     t_flat, t_def = tree_flatten(tuple(tangents))
     if p_def != t_def:
         raise ValueError(f"jvp: tangents have structure {t_def}, but primals have {p_def}")
     check_inexact("jvp", p_flat, "primal")
+    check_values("jvp", t_flat, "tangent")
     for i, (p, t) in enumerate(zip(p_flat, t_flat)):
         if np.shape(t) != np.shape(p):
             raise ValueError(f"jvp: tangent {i} has shape {np.shape(t)}, but its primal has "
@@ -54,6 +66,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
                             f"(output, auxiliary data), got {type(out).__name__}")
         out, aux = out
         aux = tree_map(lambda a: strip_level(a, level), aux)
+    check_output("jvp", f, out, ARRAYS)
     out_flat, out_def = tree_flatten(out)
     values = [strip_level(o, level) for o in out_flat]
     tans = [_tangent_of(o, v, level) for o, v in zip(out_flat, values)]

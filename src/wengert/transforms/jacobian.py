@@ -16,8 +16,17 @@ import numpy as np
 
 from ..core.tracing import unbox
 from ..core.tree import tree_flatten, tree_unflatten
+from ._common import (
+    ARRAYS,
+    check_argnums,
+    check_callable,
+    check_inexact,
+    check_output,
+    check_tangents,
+    partial_in,
+    value_dtype,
+)
 from ._common import argnum_alias as _alias
-from ._common import check_argnums, check_inexact, partial_in, value_dtype
 from .forward import jvp
 from .reverse import grad, vjp
 
@@ -166,6 +175,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     ``"reverse"`` force a mode.
     """
     argnums = _alias(argnums, argnum)
+    check_callable("jacobian", f)
     if mode not in ("auto", "forward", "reverse"):
         raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
 
@@ -176,6 +186,8 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
             n_in = sum(int(np.size(unbox(x))) for x in tree_flatten([args[i] for i in nums])[0])
             ins = tree_flatten([args[i] for i in nums])[0]
             out = f(*args, **kwargs)
+            check_output("jacobian", f, out[0] if has_aux and isinstance(out, tuple) else out,
+                         ARRAYS)
             outs = tree_flatten(out[0] if has_aux else out)[0]
             n_out = sum(int(np.size(unbox(y))) for y in outs)
             forward = n_in < n_out or _real_to_complex(ins, outs)
@@ -203,5 +215,6 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
 
     Returns one entry per primal, like the gradient with respect to all of them.
     """
+    check_tangents("hvp", primals, tangents)
     n = len(primals)
     return jvp(grad(f, argnums=tuple(range(n))), tuple(primals), tuple(tangents))[1]

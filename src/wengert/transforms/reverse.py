@@ -17,17 +17,22 @@ from ..core.reverse import Node, VJPBox, backward_pass, sweep_tape
 from ..core.tracing import Box, collector_paused, new_level, unbox
 from ..core.tree import _node_type, tree_flatten, tree_map
 from ._common import (
-    argnum_alias as _alias,
-)
-from ._common import (
+    ARRAYS,
     cast_like,
     check_argnums,
+    check_callable,
+    check_cotangent,
+    check_flag,
     check_inexact,
+    check_output,
     distinct_arrays,
     partial_in,
     strip_level,
     value_dtype,
     zeros_like_value,
+)
+from ._common import (
+    argnum_alias as _alias,
 )
 
 _new = object.__new__
@@ -36,6 +41,8 @@ _NO_PARAMS: dict = {}
 
 def _record(fname: str, f: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
     """Run ``f`` under a fresh reverse-mode level."""
+    check_callable(fname, f)
+    check_flag(fname, "has_aux", has_aux)
     flat, in_def = tree_flatten(primals)
     check_inexact(fname, flat, "input")
     level = new_level()
@@ -61,6 +68,7 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
                              f"function's output has structure {out_def}")
         seeds = []
         for i, (o, v, ct) in enumerate(zip(out_flat, out_values, ct_flat)):
+            check_cotangent(fname, i, ct, v)
             if np.shape(ct) != np.shape(v):
                 raise ValueError(
                     f"{fname}: cotangent {i} has shape {np.shape(ct)}, but the output it "
@@ -103,6 +111,7 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     result is a tuple with one entry per primal (same structure).
     """
     level, flat, in_def, boxes, out, aux, tape = _record("vjp", f, primals, has_aux)
+    check_output("vjp", f, out, ARRAYS)
     value, vjp_fn = _pullback("vjp", level, flat, in_def, boxes, out, tape)
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
@@ -117,6 +126,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     function of complex inputs it is ``∂f/∂x - i ∂f/∂y`` (JAX's convention).
     """
     argnums = _alias(argnums, argnum)
+    check_callable("grad", f)
+    check_flag("grad", "has_aux", has_aux)
+    check_flag("grad", "holomorphic", holomorphic)
     name = f"value_and_grad({getattr(f, '__name__', 'f')})"
     errname = f"grad({getattr(f, '__name__', 'f')})"  # errors name the user's function
 
@@ -230,6 +242,7 @@ def _check_complex_inputs(args: tuple, nums: tuple[int, ...]) -> None:
 def _check_scalar(out: Any, value: Any, holomorphic: bool, fname: str = "grad") -> None:
     if type(value) in (float, np.float64) and not holomorphic:
         return
+    check_output(fname, None, out, "a scalar (a float, or an array with one entry)")
     # One entry of any shape counts as a scalar (as in autograd and PyTorch's backward).
     if isinstance(out, (tuple, list, dict)) or np.size(value) != 1:
         shape = np.shape(value) if not isinstance(out, (tuple, list, dict)) else type(out).__name__
@@ -245,6 +258,10 @@ def _check_scalar(out: Any, value: Any, holomorphic: bool, fname: str = "grad") 
         raise TypeError(f"{fname}: the function returned a complex scalar; pass "
                         "holomorphic=True for a holomorphic function, or return a real value "
                         "(e.g. its abs or real part)")
+    if kind == "b":
+        raise TypeError(f"{fname}: the function returned a boolean, which has no derivative; "
+                        f"it must return a float (a comparison such as x > 0 is not "
+                        f"differentiable: use it to select, e.g. wnp.where(x > 0, x, 0.0))")
     if kind not in "fc":
         raise TypeError(f"{fname}: the function returned a value of dtype {value_dtype(value)}; "
                         f"it must return a float (is the output detached from the inputs?)")
