@@ -48,6 +48,7 @@ from .transforms import (
                    value_and_grad,
                    vjp,
 )
+from .transforms import vmap
 
 _install_torch_methods()  # PyTorch's method names on tensors, once wengert.numpy is loaded
 
@@ -60,4 +61,5 @@ __all__ = [
     "tree_leaves", "tree_structure", "register_pytree_node", "Tensor", "tensor", "tensor_grad",
     "no_grad", "set_grad_enabled", "inference_mode", "enable_grad", "is_grad_enabled",
     "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
+    "vmap",
 ]

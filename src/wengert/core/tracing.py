@@ -45,6 +45,9 @@ class Box:
     # Interpreters that record every call (``wengert.trace``) also want the
     # non-differentiable primitives (comparisons, floor, stop_gradient).
     sees_nondiff = False
+    # Interpreters whose box computes the answer itself (vmap's batching rules): bind
+    # hands them the call before running the primitive on the values.
+    defers = False
 
     def __init__(self, value: Any, level: int) -> None:
         self._value = value
@@ -120,6 +123,8 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
                 return bind(prim, packed_args(args), params)  # type: ignore[arg-type]
             a = np.asarray(a)
         vals.append(a)
+    if cls.defers:
+        return cls.process(prim, args, params, top)
     if simple:
         ans = prim.impl(*vals, **params)
     else:  # unbox only the top level; lower levels are handled by the recursion

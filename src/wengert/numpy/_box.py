@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import BatchBox, concrete
 from ..core.primitive import Primitive
 from ..core.tracing import Box, bind, unbox
 from ..rules import elementwise as ew
@@ -81,6 +82,8 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     if not kwargs and method == "__call__" and len(inputs) == 2 and inputs[1] is self:
         reflected = _REFLECTED.get(ufunc)  # array <op> box: the box's own operator
         if reflected is not None:
+            if type(self) is BatchBox:
+                return ufunc_prim(ufunc)(inputs[0], self)
             return reflected(self, inputs[0])
     if kwargs.get("out") is not None:
         _refuse_inplace(self)
@@ -93,6 +96,11 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
             f"numpy.{name})`, then `p.defvjp(...)` and `p.defjvp(...)`, and call p.")
     kwargs.pop("out", None)
     return fn(*inputs, **kwargs)
+
+
+def ufunc_prim(ufunc: Any) -> Any:
+    return {np.add: ew.add, np.subtract: ew.subtract, np.multiply: ew.multiply,
+            np.true_divide: ew.divide, np.matmul: la.matmul}[ufunc]
 
 
 def _array_function(self: Box, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
@@ -190,6 +198,7 @@ def _swap(prim: Primitive) -> Any:
             return ans
         return self.lift1(prim, ans, 1, (other, value), _NO_PARAMS)
 
+    method.prim = prim  # type: ignore[attr-defined]  # batch boxes call it through bind
     return method
 
 
@@ -209,11 +218,11 @@ _methods: dict[str, Any] = {
     "__getitem__": sh.getitem, "__setitem__": _refuse_inplace,
     "__len__": _len, "__iter__": _iter, "__array__": _array,
     "__array_ufunc__": _array_ufunc, "__array_function__": _array_function,
-    "__bool__": lambda self: bool(_value(self)),
+    "__bool__": lambda self: bool(concrete(self, "bool")),
     "__float__": lambda self: _to_python(self, "float"),
-    "__int__": lambda self: int(_value(self)),
+    "__int__": lambda self: int(concrete(self, "int")),
     "__complex__": lambda self: _to_python(self, "complex"),
-    "__index__": lambda self: _value(self).__index__(),
+    "__index__": lambda self: concrete(self, "index").__index__(),
     "__repr__": _repr, "__str__": lambda self: str(_value(self)),
     "__format__": lambda self, spec: format(_value(self), spec),
     # methods
@@ -229,8 +238,8 @@ _methods: dict[str, Any] = {
     "dot": la.dot, "trace": lambda self, *a, **k: _wnp().trace(self, *a, **k),
     "diagonal": lambda self, *a, **k: _wnp().diagonal(self, *a, **k),
     "conj": ew.conj, "conjugate": ew.conj, "clip": ew.clip,
-    "item": lambda self, *a: np.asarray(_value(self)).item(*a),  # a Python float too
-    "tolist": lambda self: np.asarray(_value(self)).tolist(),
+    "item": lambda self, *a: np.asarray(concrete(self, "item")).item(*a),  # a float too
+    "tolist": lambda self: np.asarray(concrete(self, "tolist")).tolist(),
     "copy": lambda self: self,
     # ndarray methods that are wengert.numpy functions of the array
     **{name: (lambda name: lambda self, *a, **k: getattr(_wnp(), name)(self, *a, **k))(name)
@@ -267,9 +276,17 @@ _REFLECTED = {np.add: Box.__radd__, np.subtract: Box.__rsub__,  # type: ignore[a
               np.multiply: Box.__rmul__, np.true_divide: Box.__rtruediv__,  # type: ignore
               np.matmul: Box.__rmatmul__}  # type: ignore[attr-defined]
 
+# Batch boxes take every operator through bind (their batching rules compute the answer;
+# the fast paths above would run the primitive on the batched value as it is).
+for _name, _fn in _methods.items():
+    if isinstance(_fn, Primitive) and _name.startswith("__") and _name != "__hash__":
+        setattr(BatchBox, _name, (lambda p: lambda self, *o: p(self, *o))(_fn))
+    elif getattr(_fn, "prim", None) is not None:  # the reflected ones: other <op> self
+        setattr(BatchBox, _name, (lambda p: lambda self, o: p(o, self))(_fn.prim))
+
 def _shape(self: Box) -> tuple:
-    v = unbox(self)
-    return v.shape if type(v) is np.ndarray else np.shape(v)
+    v = self._value  # a lower box's shape is its own (a batch box leaves out its axis)
+    return v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)
 
 
 def _dtype(self: Box) -> Any:
@@ -280,7 +297,7 @@ def _dtype(self: Box) -> Any:
 _props: dict[str, Any] = {
     "shape": _shape,
     "ndim": lambda self: len(_shape(self)),
-    "size": lambda self: np.size(_value(self)),
+    "size": lambda self: int(np.prod(_shape(self))),
     "dtype": _dtype,
     "T": lambda self: sh.transpose(self),
     "mT": lambda self: sh.swapaxes(self, -1, -2),

@@ -21,7 +21,14 @@ import numpy as np
 
 from ..core.reverse import Meta
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
-from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
+from ._util import (
+    broadcast_tangent,
+    defprim,
+    elementwise_batch,
+    exporter,
+    is_complex,
+    unbroadcast,
+)
 
 Deriv = Callable[..., Any]
 
@@ -598,3 +605,26 @@ for _prim, _fn in [(sin, math.sin), (cos, math.cos), (tan, math.tan), (exp, math
                    (arctan, math.atan), (sqrt, math.sqrt), (expm1, math.expm1),
                    (log1p, math.log1p), (arcsin, math.asin), (arccos, math.acos)]:
     _prim.scalar = _fn
+
+
+# -- batching (vmap) ----------------------------------------------------------
+# Primitives declared elementwise get the shared rule automatically; these act entry by
+# entry too (or broadcast their arguments together, as where does).
+for _prim in [absolute, real, imag, conjugate, angle, where_p, _sign_p, floor, trunc, equal,
+              greater, less] + [globals()[_n] for _n in [
+                  "ceil", "rint", "fix", "round", "around", "floor_divide", "not_equal",
+                  "less_equal", "greater_equal", "logical_and", "logical_or", "logical_not",
+                  "logical_xor", "isnan", "isinf", "isfinite", "isclose", "signbit",
+                  "heaviside", "iscomplex", "isreal", "isneginf", "isposinf", "bitwise_and",
+                  "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift", "gcd",
+                  "lcm"]]:
+    _prim.defbatch(elementwise_batch(_prim))
+
+
+def _nonzero_batch(args: Any, dims: Any) -> tuple:
+    raise ValueError("vmap: nonzero (and where with one argument) has a data-dependent "
+                     "shape, which differs across the batch; use wnp.where(cond, x, y) with "
+                     "three arguments instead")
+
+
+nonzero.defbatch(_nonzero_batch)

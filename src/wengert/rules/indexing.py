@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import per_example
 from ..core.tracing import Box, unbox
 from . import reductions as red
-from ._util import defprim, dtype, exporter, ndim, normalize_axis
+from ._util import batch_size, defprim, dtype, exporter, loop_batch, ndim, normalize_axis
 from ._util import shape as shape_of
 from .elementwise import conj, remainder, where_p
 from .shape import (
@@ -136,6 +137,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
 
 
 @_export
+@per_example
 def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
          stable: bool | None = None) -> Any:
     """Sorted copy; the derivative follows each entry to where it was sorted to."""
@@ -154,6 +156,7 @@ def argpartition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introsele
 
 
 @_export
+@per_example
 def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect",
               order: Any = None) -> Any:
     if axis is None:
@@ -784,6 +787,7 @@ def _empty_to_nan(value: Any, empty: np.ndarray, message: str) -> Any:
 
 
 @_export
+@per_example
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
            keepdims: Any = _NOVALUE) -> Any:
     _no_out("nansum", out)
@@ -791,6 +795,7 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanprod", out)
@@ -798,12 +803,14 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("nancumsum", out)
     return red.cumsum(_nan_to(a, 0.0)[0], axis)
 
 
 @_export
+@per_example
 def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("nancumprod", out)
     return red.cumprod(_nan_to(a, 1.0)[0], axis)
@@ -821,11 +828,13 @@ def _nan_extreme(name: str, reduce: Any, fill: float, a: Any, axis: Any, out: An
 
 
 @_export
+@per_example
 def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: Any = _NOVALUE) -> Any:
     return _nan_extreme("nanmax", red.max, -np.inf, a, axis, out, keepdims)
 
 
 @_export
+@per_example
 def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: Any = _NOVALUE) -> Any:
     return _nan_extreme("nanmin", red.min, np.inf, a, axis, out, keepdims)
 
@@ -836,6 +845,7 @@ def _safe_divide(total: Any, count: Any, message: str) -> Any:
 
 
 @_export
+@per_example
 def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanmean", out)
@@ -847,6 +857,7 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
            keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanvar", out)
@@ -864,6 +875,7 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
 
 
 @_export
+@per_example
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
            keepdims: Any = _NOVALUE) -> Any:
     return red.sqrt_of_var(nanvar(a, axis, dtype, out, ddof, keepdims))
@@ -888,6 +900,7 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
 
 
 @_export
+@per_example
 def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: Any) -> Any:
     if not isinstance(x, Box):
         x = np.asarray(x)
@@ -928,6 +941,7 @@ def _periodic(x: Any, xp: Any, fp: Any, period: Any) -> tuple:
 
 
 @_export
+@per_example
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
            period: Any = None) -> Any:
     """``numpy.interp``, differentiable in ``x``, ``xp``, ``fp``, ``left`` and ``right``.
@@ -1034,3 +1048,10 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     if np.iscomplexobj(unbox(v)):
         v = conj(v)
     return correlate_p(a, v, mode=mode)
+
+
+# -- batching (vmap) ------------------------------------------------------------------------
+# NumPy's convolve and correlate take 1-D arrays only: one call per example.
+for _p in (convolve_p, correlate_p):
+    _p.defbatch((lambda p: lambda args, dims, **kw: loop_batch(p, args, dims,
+                                                              batch_size(args, dims), kw))(_p))

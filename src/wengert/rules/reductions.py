@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import INPLACE_MIN_SIZE, unbox
-from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
+from ._util import batch_front, defprim, dtype, exporter, ndim, normalize_axis, shape, shift_axis
 from .elementwise import _OPERANDS, conj, equal, sqrt, where
 from .shape import (
     astype,
@@ -361,3 +361,8 @@ _export(cumulative_sum)
 _export(cumulative_prod)
 _export(max, "amax")
 _export(min, "amin")
+
+
+# -- batching (vmap): the reduced axes move past the batch axis ---------------------------
+for _p in (sum_p, prod_p, amax_p, amin_p, cumsum_p, cumprod_p):
+    _p.defbatch(batch_front(_p, shift_axis("axis")))

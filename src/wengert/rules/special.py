@@ -374,3 +374,14 @@ betainc.defvjp(None, None,
 rgamma = defprim("special.rgamma", _scipy("rgamma"))
 rgamma.defjvp(lambda t, ans, x: -t * ans * polygamma(x, n=0))
 rgamma.defvjp(lambda g, ans, x: -g * ans * polygamma(x, n=0))
+
+
+# -- batching (vmap): every special function acts entry by entry ----------------------------
+def _batch_special() -> None:
+    from ._util import _registry, elementwise_batch
+    for name, p in _registry.items():
+        if (name.startswith("special.") or name == "relu") and p.batch is None:
+            p.defbatch(elementwise_batch(p))
+
+
+_batch_special()

@@ -21,6 +21,7 @@ from ..rules._util import defprim
 from .reverse import vjp
 
 stop_gradient_p = defprim("stop_gradient", lambda x: x, nondiff=True)
+stop_gradient_p.defbatch(lambda args, dims: (stop_gradient_p(args[0]), dims[0]))
 
 
 def stop_gradient(x: Any) -> Any:
@@ -41,7 +42,7 @@ class _Call:
     def __init__(self, in_def: Any, flat: list) -> None:
         self.level = _top_box(flat)[0]
         self.in_def = in_def
-        self.in_shapes = [np.shape(unbox(x)) for x in flat]
+        self.in_shapes = [np.shape(x) for x in flat]
         self.out_def: Any = None
         self.out_meta: list = []
         self.res: Any = None
@@ -62,7 +63,7 @@ class _Call:
                     f"(not one of its arguments), which its custom rule cannot account for; "
                     f"pass that value as an argument instead")
         self.out_def = out_def
-        self.out_meta = [(np.shape(unbox(o)), _dtype_of(o)) for o in out_flat]
+        self.out_meta = [(np.shape(o), _dtype_of(o)) for o in out_flat]
 
     def zeros_for(self, g: tuple) -> list:
         return [np.zeros(s, d) if c is None else c for c, (s, d) in zip(g, self.out_meta)]
@@ -363,9 +364,9 @@ class custom_vjp:
                                 f"structure {sub}")
             flat.extend(leaves)
         for k, (ct, shape) in enumerate(zip(flat, call.in_shapes)):
-            if ct is not None and np.shape(unbox(ct)) != shape:
+            if ct is not None and np.shape(ct) != shape:
                 raise ValueError(f"{self.prim.name}: bwd returned a cotangent of shape "
-                                 f"{np.shape(unbox(ct))} for input leaf {k}, which has shape "
+                                 f"{np.shape(ct)} for input leaf {k}, which has shape "
                                  f"{shape}")
         return flat
 
