@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import chains, memory, mlp, seed
+from . import vmap as vmap_workloads
 from ._common import LIBRARIES, PEERS, Workload
 
 __all__ = ["LIBRARIES", "PEERS", "Workload", "all_workloads"]
@@ -10,4 +11,5 @@ __all__ = ["LIBRARIES", "PEERS", "Workload", "all_workloads"]
 
 def all_workloads(quick: bool = False) -> list[Workload]:
     return [*seed.workloads(quick), *chains.workloads(quick), *mlp.workloads(quick),
-            *memory.workloads(quick)]
+            *memory.workloads(quick),
+            *vmap_workloads.workloads(quick)]

@@ -81,7 +81,7 @@ class BatchBox(Box):
         if rule is None:
             out, out_dim = _loop(prim, vals, dims, size, params)
         else:
-            out, out_dim = rule(vals, dims, **params)
+            out, out_dim = rule(vals, tuple(dims), **params)
         if prim.multiple_results:
             if out_dim is None or isinstance(out_dim, int):
                 out_dim = (out_dim,) * len(out)

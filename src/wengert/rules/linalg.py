@@ -72,13 +72,21 @@ def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * a
-    if na == 1:    # (k,) @ (..., k, n)
-        db = expand_dims(a, -1) * expand_dims(g, -2)
+    if na == 1:    # (k,) @ (..., k, n): an outer product, as einsum (a broadcast multiply
+        db = _outer(a, g)  # of (..., k, 1) by (..., 1, n) is several times slower)
     elif nb == 1:  # (..., m, k) @ (k,)
         db = _last(matmul(swapaxes(a, -1, -2), expand_dims(g, -1)))
     else:
         db = matmul(swapaxes(a, -1, -2), g)
     return unbroadcast(db, b)
+
+
+def _outer(a: Any, g: Any) -> Any:
+    """``a[:, None] * g[..., None, :]`` for a vector ``a``."""
+    if type(a) is np.ndarray and type(g) is np.ndarray:
+        return np.einsum("i,...j->...ij", a, g)
+    from .linalg_ext import einsum
+    return einsum("i,...j->...ij", a, g)
 
 
 matmul.defjvp(lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t))
@@ -161,6 +169,16 @@ def _batch_matmul(args: Any, dims: Any) -> tuple:
         return matmul(a, b), 0
     if da is None and na == 2 and nb == 1:  # matrix @ vector examples: vectors as columns
         return matmul(a, moveaxis(b, db, -1)), 1
+    if da is None and na == 2 and nb == 2:  # matrix @ matrix examples: one wide product
+        b = moveaxis(b, db, 1)
+        n, size, k = shape(b)
+        wide = reshape_p(b, shape=(n, size * k))
+        return reshape_p(matmul(a, wide), shape=(shape(a)[0], size, k)), 1
+    if db is None and nb == 2 and na == 2:  # matrix examples @ matrix: one tall product
+        a = to_front(a, da)
+        size, m, n = shape(a)
+        tall = matmul(reshape_p(a, shape=(size * m, n)), b)
+        return reshape_p(tall, shape=(size, m, shape(b)[-1])), 0
     size = batch_size(args, dims)
     out_shape = _matmul_shape(shape(a)[:da] + shape(a)[da + 1:] if da is not None else
                               shape(a), shape(b)[:db] + shape(b)[db + 1:]
