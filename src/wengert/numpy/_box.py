@@ -283,6 +283,12 @@ for _name, _fn in _methods.items():
         setattr(BatchBox, _name, (lambda p: lambda self, *o: p(self, *o))(_fn))
     elif getattr(_fn, "prim", None) is not None:  # the reflected ones: other <op> self
         setattr(BatchBox, _name, (lambda p: lambda self, o: p(o, self))(_fn.prim))
+# Masks computed from batched values are batch boxes too: NumPy's mask operators on them.
+for _name, _prim in [("__and__", ew.bitwise_and), ("__or__", ew.bitwise_or),
+                     ("__xor__", ew.bitwise_xor)]:
+    setattr(BatchBox, _name, (lambda p: lambda self, o: p(self, o))(_prim))
+    setattr(BatchBox, "__r" + _name[2:], (lambda p: lambda self, o: p(o, self))(_prim))
+BatchBox.__invert__ = lambda self: ew.invert(self)  # type: ignore[attr-defined]
 
 def _shape(self: Box) -> tuple:
     v = self._value  # a lower box's shape is its own (a batch box leaves out its axis)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..core.batching import per_example
+from ..core.batching import batched_value
 from ..core.tracing import Box, unbox
 from ..rules._util import defprim, dtype, is_complex, ndim, shape, stacked_batch, unbroadcast
 from ..rules.elementwise import absolute as _abs
@@ -617,8 +618,8 @@ def _root(sum_of_squares: Any) -> Any:
     """The square root in a 2-norm, with derivative 0 where the norm is 0 (the minimal
     subgradient, as in PyTorch) instead of 0·∞ = nan.  The zero entries are kept away
     from ``sqrt`` itself, so no nan reaches the derivative through ``where``."""
-    zero = np.equal(unbox(sum_of_squares), 0)
-    if not np.any(zero):
+    zero = np.equal(batched_value(sum_of_squares), 0)
+    if not np.any(unbox(zero)):
         return sqrt(sum_of_squares)
     return where_p(zero, 0.0, sqrt(where_p(zero, 1.0, sum_of_squares)))
 

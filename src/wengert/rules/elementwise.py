@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..core.reverse import Meta
+from ..core.batching import batched_value
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
 from ._util import (
     broadcast_tangent,
@@ -313,8 +314,9 @@ def _pow_dx(ans: Any, x: Any, y: Any) -> Any:
     exponent = y - 1
     y_value = unbox(y)
     if not (type(y_value) in (float, int) and y_value != 0):
-        both_zero = np.logical_and(np.equal(unbox(x), 0), np.equal(y_value, 0))
-        if np.any(both_zero):
+        both_zero = np.logical_and(np.equal(batched_value(x), 0),
+                                   np.equal(batched_value(y), 0))
+        if np.any(unbox(both_zero)):
             exponent = where(both_zero, 1.0, exponent)
     return y * power(x, exponent)
 
@@ -343,7 +345,7 @@ def _chooser(name: str, impl: Any, pick: Any, plain_pick: Any) -> Any:
             return np.where(ties, 0.5 * t, chosen) if ties.any() else chosen
         chosen = t * pick(first, second)
         ties = equal(first, second)
-        return where(ties, 0.5 * t, chosen) if np.any(ties) else chosen
+        return where(ties, 0.5 * t, chosen) if np.any(unbox(ties)) else chosen
 
     p = defprim(name, impl, keep_ans=False, elementwise=True)
     p.defjvp(lambda t, ans, x, y: broadcast_tangent(weight(t, x, y), ans),
@@ -571,7 +573,7 @@ def sign(x: Any) -> Any:
     """``numpy.sign``: piecewise constant for real input; for complex input NumPy 2 gives
     ``x/|x|`` (0 at 0), which has a derivative."""
     if isinstance(x, Box) and is_complex(x):
-        zero = np.equal(unbox(x), 0)
+        zero = np.equal(batched_value(x), 0)
         return where(zero, 0.0, x / absolute(where(zero, 1.0, x)))
     return _sign_p(x)
 
