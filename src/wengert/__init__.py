@@ -47,8 +47,8 @@ from .transforms import (
                    stop_gradient,
                    value_and_grad,
                    vjp,
+                   vmap,
 )
-from .transforms import vmap
 
 _install_torch_methods()  # PyTorch's method names on tensors, once wengert.numpy is loaded
 

@@ -50,7 +50,7 @@ class BatchBox(Box):
     @property
     def shape(self) -> tuple:
         v = self._value
-        s = v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)
+        s = v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)  # type: ignore[union-attr]
         d = self._bdim
         return s[:d] + s[d + 1:]
 

@@ -83,8 +83,8 @@ def _per_example(name: str, fn: Any, args: tuple, kwargs: dict) -> Any:
     from ..core.batching import BatchBox
     from ..core.tree import tree_leaves as _tree_leaves
     from ..rules._util import dtype as _dtype
-    from ..rules.shape import getitem, stack
     from ..rules._util import shape as _shape
+    from ..rules.shape import getitem, stack
     if name in ("shape", "ndim", "size"):
         s = _shape(args[0])
         return {"shape": s, "ndim": len(s), "size": int(_np.prod(s))}[name]

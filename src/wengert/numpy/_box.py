@@ -292,7 +292,7 @@ BatchBox.__invert__ = lambda self: ew.invert(self)  # type: ignore[attr-defined]
 
 def _shape(self: Box) -> tuple:
     v = self._value  # a lower box's shape is its own (a batch box leaves out its axis)
-    return v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)
+    return v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)  # type: ignore[union-attr]
 
 
 def _dtype(self: Box) -> Any:

@@ -25,8 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.batching import per_example
-from ..core.batching import batched_value
+from ..core.batching import batched_value, per_example
 from ..core.tracing import Box, unbox
 from ..rules._util import defprim, dtype, is_complex, ndim, shape, stacked_batch, unbroadcast
 from ..rules.elementwise import absolute as _abs

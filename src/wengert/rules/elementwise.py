@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.reverse import Meta
 from ..core.batching import batched_value
+from ..core.reverse import Meta
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
 from ._util import (
     broadcast_tangent,

@@ -7,4 +7,5 @@ from .reverse import elementwise_grad, grad, value_and_grad, vjp
 from .vmap import vmap
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
-           "hvp", "linearize", "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp", "vmap"]
+           "hvp", "linearize", "elementwise_grad", "stop_gradient", "custom_jvp", "custom_vjp",
+           "vmap"]

@@ -31,7 +31,8 @@ def stop_gradient(x: Any) -> Any:
 
 def _zeros_of(x: Any) -> Any:
     v = unbox(x)  # the example's shape (a batch box leaves out its batch axis)
-    return np.zeros(np.shape(x) if isinstance(x, Box) else np.shape(v), dtype=np.result_type(v))
+    shape = x.shape if isinstance(x, Box) else np.shape(v)  # type: ignore[attr-defined]
+    return np.zeros(shape, dtype=np.result_type(v))
 
 
 class _Call:
@@ -353,8 +354,8 @@ class custom_vjp:
 
     def _batched(self, flat: list, in_def: Any, level: int) -> Any:
         from ..core.batching import BatchBox
-        from ..rules.reductions import sum as _sum
         from ..rules._util import moveaxis
+        from ..rules.reductions import sum as _sum
         from .vmap import vmap
         mine = [isinstance(x, BatchBox) and x._level == level for x in flat]
         dims = [x._bdim if m else None for x, m in zip(flat, mine)]
@@ -369,7 +370,7 @@ class custom_vjp:
                 leaves = _flatten_up_to(sub, ct)
                 axes = _flatten_up_to(sub, ax) if not isinstance(ax, (int, type(None))) \
                     else [ax] * sub.num_leaves
-                if leaves is None:
+                if leaves is None or axes is None:
                     out.append(ct)
                     continue
                 # an input shared by the batch gets the sum of its examples' cotangents

@@ -2,8 +2,9 @@
 
 ``jacfwd`` pushes the n input basis tangents forward in one batched pass (``vmap`` of
 ``jvp``), ``jacrev`` pulls the m output basis cotangents back through one recorded
-graph in one batched sweep (``vmap`` of the pull-back), as JAX does.  ``jacobian`` picks the cheaper one: forward mode when
-the inputs have fewer entries than the outputs, reverse mode otherwise.
+graph in one batched sweep (``vmap`` of the pull-back), as JAX does.  ``jacobian``
+picks the cheaper one: forward mode when the inputs have fewer entries than the
+outputs, reverse mode otherwise.
 Jacobian entries have shape ``out.shape + in.shape``, as in JAX.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import unbox
-from ..core.tree import tree_flatten, tree_unflatten
+from ..core.tree import tree_flatten
 from ._common import argnum_alias as _alias
 from ._common import check_argnums, check_inexact, partial_in, value_dtype
 from .forward import jvp
@@ -60,7 +61,7 @@ def _basis_batch(leaves: list, dtypes: list | None = None) -> tuple[list, list, 
     sizes = [int(np.prod(s)) for s in shapes]
     n = int(sum(sizes))
     offsets = [int(o) for o in np.cumsum([0] + sizes[:-1])]
-    batches = []
+    batches: list[np.ndarray] = []
     for x, s, k, off in zip(leaves, shapes, sizes, offsets):
         dt = value_dtype(x) if dtypes is None else dtypes[len(batches)]
         e = np.zeros((n, k), dtype=dt)

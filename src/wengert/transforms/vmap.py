@@ -126,7 +126,7 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
 def _leaf_names(args: tuple) -> list[str]:
     """How errors name each leaf: ``argument 1``, or ``argument 1 (leaf 0)``."""
-    names = []
+    names: list[str] = []
     for i, a in enumerate(args):
         n = len(tree_flatten(a)[0])
         names.extend(f"argument {i}" if n == 1 else f"argument {i} (leaf {k})"
