@@ -305,3 +305,31 @@ def test_trace_of_vmapped_function_shows_batched_shapes():
     shapes = [e.out.shape for e in t.eqns]
     assert shapes == [(5, 4), (5, 4)]
     assert [e.prim.name for e in t.eqns] == ["matmul", "tanh"]
+
+
+def test_batched_indices_gather_per_example():
+    T = rng.normal(size=(4, 3))
+    idx = np.array([2, 0, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        close(vmap(lambda i: wnp.take(T, i, axis=0))(idx), T[idx])
+        j = np.array([0, 1, 2, 1, 0])
+        close(vmap(lambda x, i: x[i])(X, j), X[np.arange(5), j])
+        g = grad(lambda T: wnp.sum(vmap(lambda i: wnp.take(T, i, axis=0))(idx)))(T)
+    close(g, np.array([[1.0] * 3, [0.0] * 3, [2.0] * 3, [0.0] * 3]))
+    # constant indices need no loop, also under vmap(grad)
+    close(vmap(grad(lambda x: wnp.sum(wnp.take(x, [0, 2]) ** 2)))(X),
+          np.stack([grad(lambda x: wnp.sum(wnp.take(x, [0, 2]) ** 2))(x) for x in X]))
+    with pytest.raises(ValueError, match="boolean mask"):
+        vmap(lambda x: x[x > 0])(X)
+
+
+@pytest.mark.parametrize("fn", [wnp.std, wnp.prod, wnp.linalg.norm, wnp.max,
+                                lambda x: wnp.sum(wnp.cumprod(x)),
+                                lambda x: wnp.sum(wnp.maximum(x, 0.0))],
+                         ids=["std", "prod", "norm", "max", "cumprod", "maximum"])
+def test_per_example_gradients_at_zeros_and_ties(fn):
+    A = rng.normal(size=(4, 3))
+    A[1] = 0.0      # zeros: std, prod, norm and cumprod take their exact branches
+    A[2, :2] = 1.5  # a tie for max
+    close(vmap(grad(fn))(A), np.stack([grad(fn)(a) for a in A]))

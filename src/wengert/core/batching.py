@@ -162,17 +162,22 @@ def has_batch(x: Any) -> bool:
     return False
 
 
-def per_example(fn: Any) -> Any:
-    """Decorate a composite function whose steps depend on values (sorting, NaN masks):
-    on batched arguments it runs once per example of the outermost batch and stacks the
-    answers (with a one-time warning); a batch hidden under another transform's level
-    (``vmap(grad(f))``) is refused with a clear error."""
+def per_example(fn: Any = None, *, watch: tuple[int, ...] | None = None) -> Any:
+    """Decorate a composite function whose steps depend on values (sorting, NaN masks,
+    indices): on batched arguments it runs once per example of the outermost batch and
+    stacks the answers (with a one-time warning); a batch hidden under another
+    transform's level (``vmap(grad(f))``) is refused with a clear error.  ``watch``: the
+    positions of the arguments whose values matter (default: all); batched values
+    elsewhere go through the function's primitives as usual."""
+    if fn is None:
+        return lambda f: per_example(f, watch=watch)
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         leaves = list(args) + list(kwargs.values())
-        if not any(has_batch(a) for a in leaves):
+        watched = leaves if watch is None else [args[i] for i in watch if i < len(args)]
+        if not any(has_batch(a) for a in watched):
             return fn(*args, **kwargs)
         boxes = [b for b in _boxes(leaves)]
         top = max(boxes, key=lambda b: b._level)
@@ -184,8 +189,9 @@ def per_example(fn: Any) -> Any:
                 f"instead (grad(vmap(f)) or jacrev), or loop over the examples")
         if name not in _warned:
             _warned.add(name)
-            warnings.warn(f"vmap: wengert.numpy.{name} depends on the values it sorts or "
-                          f"masks, so it runs once per example (a Python loop)",
+            warnings.warn(f"vmap: wengert.numpy.{name} depends on values that differ "
+                          f"across the batch (it sorts, masks or indexes by them), so it runs "
+                          f"once per example (a Python loop)",
                           UserWarning, stacklevel=2)
         level, size = top._level, top._size
 

@@ -99,6 +99,7 @@ def _apply_mode(fname: str, ind: np.ndarray, n: int, mode: str) -> np.ndarray:
 
 
 @_export
+@per_example(watch=(1,))
 def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
          mode: str = "raise") -> Any:
     _no_out("take", out)
@@ -124,6 +125,7 @@ def _along_axis_index(ind: np.ndarray, ashape: tuple, ax: int) -> tuple:
 
 
 @_export
+@per_example(watch=(1,))
 def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     ind = np.asarray(unbox(indices))
     if ind.dtype.kind not in "iu":
@@ -166,12 +168,14 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
 
 
 @_export
+@per_example(watch=(0,))
 def compress(condition: Any, a: Any, axis: int | None = None, out: Any = None) -> Any:
     _no_out("compress", out)
     return take(a, np.nonzero(np.ravel(unbox(condition)))[0], axis)
 
 
 @_export
+@per_example(watch=(0,))
 def extract(condition: Any, arr: Any) -> Any:
     return take(ravel(arr), np.nonzero(np.ravel(unbox(condition)))[0])
 
@@ -518,6 +522,7 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
 
 
 @_export
+@per_example(watch=(0,))
 def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise") -> Any:
     _no_out("choose", out)
     idx = np.asarray(unbox(a))

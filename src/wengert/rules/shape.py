@@ -120,12 +120,25 @@ def _clean_index(idx: Any) -> Any:
 
 def getitem(x: Any, idx: Any) -> Any:
     """``x[idx]`` for basic and advanced indices."""
-    if _batched(idx):
-        raise ValueError(
-            "vmap: an index that differs across the batch (x[i] with a batched i, or a "
-            "boolean mask, whose result shape depends on the data) is not supported; use "
-            "wnp.where(mask, x, 0.0) for masks, or map over x with in_axes instead")
+    if _batched(idx):  # an index that differs across the batch (vmap)
+        if any(_dtype_of_index(i).kind == "b" for i in (idx if isinstance(idx, tuple)
+                                                        else (idx,))):
+            raise ValueError(
+                "vmap: a boolean mask that differs across the batch gives each example a "
+                "result of its own shape, which cannot be batched; use "
+                "wnp.where(mask, x, 0.0) instead")
+        return _getitem_per_example(x, idx)
     return getitem_p(x, idx=_clean_index(idx))
+
+
+def _dtype_of_index(i: Any) -> Any:
+    return np.result_type(unbox(i)) if isinstance(i, Box) or isinstance(i, np.ndarray) \
+        else np.dtype(object)
+
+
+def _getitem_per_example(x: Any, idx: Any) -> Any:
+    from ..core.batching import per_example
+    return per_example(getitem)(x, idx)
 
 
 def _batched(idx: Any) -> bool:
