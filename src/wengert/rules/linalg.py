@@ -57,8 +57,8 @@ def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * b
-    if nb == 1:    # (..., m, k) @ (k,) -> (..., m)
-        da = expand_dims(g, -1) * b
+    if nb == 1:    # (..., m, k) @ (k,) -> (..., m): an outer product
+        da = _outer_right(g, b)
     elif na == 1:  # (k,) @ (..., k, n) -> (..., n)
         da = _last(matmul(b, expand_dims(g, -1)))
     else:
@@ -74,11 +74,21 @@ def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
         return g * a
     if na == 1:    # (k,) @ (..., k, n): an outer product, as einsum (a broadcast multiply
         db = _outer(a, g)  # of (..., k, 1) by (..., 1, n) is several times slower)
+    elif nb == 1 and na == 2:  # (m, k) @ (k,): aᵀg = g a, one product for a batch of g
+        db = matmul(g, a)
     elif nb == 1:  # (..., m, k) @ (k,)
         db = _last(matmul(swapaxes(a, -1, -2), expand_dims(g, -1)))
     else:
         db = matmul(swapaxes(a, -1, -2), g)
     return unbroadcast(db, b)
+
+
+def _outer_right(g: Any, b: Any) -> Any:
+    """``g[..., :, None] * b`` for a vector ``b``."""
+    if type(g) is np.ndarray and type(b) is np.ndarray:
+        return np.einsum("...i,j->...ij", g, b)
+    from .linalg_ext import einsum
+    return einsum("...i,j->...ij", g, b)
 
 
 def _outer(a: Any, g: Any) -> Any:

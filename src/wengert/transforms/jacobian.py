@@ -17,16 +17,12 @@ import numpy as np
 
 from ..core.tracing import unbox
 from ..core.tree import tree_flatten
+from ..rules.shape import expand_dims, getitem, reshape
 from ._common import argnum_alias as _alias
 from ._common import check_argnums, check_inexact, partial_in, value_dtype
 from .forward import jvp
 from .reverse import grad, vjp
 from .vmap import vmap
-
-
-def _stack(parts: list, shape: tuple, axis: int = 0) -> Any:
-    from ..rules.shape import reshape, stack
-    return reshape(stack(parts, axis=axis), shape)
 
 
 def _real_to_complex(inputs: list, outputs: list) -> bool:
@@ -73,7 +69,6 @@ def _basis_batch(leaves: list, dtypes: list | None = None) -> tuple[list, list, 
 def _block(full: Any, first: bool, off: int, size: int, shape: tuple, n: int) -> Any:
     """The part of a batched derivative that belongs to one leaf: entries off..off+size
     of its batch axis (first or last), reshaped to ``shape``."""
-    from ..rules.shape import getitem, reshape
     if size != n:
         idx = (slice(off, off + size),) if first else (Ellipsis, slice(off, off + size))
         full = full[idx] if type(full) is np.ndarray else getitem(full, idx)
@@ -131,7 +126,6 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def _expand0(x: Any) -> Any:
-    from ..rules.shape import expand_dims
     return x[None] if type(x) is np.ndarray else expand_dims(x, 0)
 
 
@@ -192,7 +186,6 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 
 def _expand_last(x: Any) -> Any:
-    from ..rules.shape import expand_dims
     return x[..., None] if type(x) is np.ndarray else expand_dims(x, -1)
 
 

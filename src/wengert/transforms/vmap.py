@@ -17,17 +17,20 @@ import numpy as np
 from ..core.batching import BatchBox, level_names
 from ..core.tracing import Box, new_level
 from ..core.tree import _node_type, tree_flatten
+from ..rules._util import moveaxis
+from ..rules.shape import broadcast_to, expand_dims
 
 
 def _name(f: Any) -> str:
     return getattr(f, "__name__", type(f).__name__)
 
 
-def _prefix_leaves(prefix: Any, tree: Any, what: str, fname: str) -> list:
+def _prefix_leaves(prefix: Any, tree: Any, what: str, fname: str,
+                   n_leaves: int | None = None) -> list:
     """The axis for every leaf of ``tree``, from ``prefix`` (an int or None applies to a
     whole subtree; containers must match ``tree``'s, as JAX's pytree prefixes)."""
     if prefix is None or isinstance(prefix, (int, np.integer)):
-        return [prefix] * len(tree_flatten(tree)[0])
+        return [prefix] * (len(tree_flatten(tree)[0]) if n_leaves is None else n_leaves)
     nt, nt_tree = _node_type(prefix), _node_type(tree)
     if nt is None:
         raise TypeError(f"vmap({fname}): {what} entries must be ints, None or containers of "
@@ -80,28 +83,28 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
                                  f"give a tuple with one entry per argument")
             axes_tree = (axes_tree,)
         flat, in_def = tree_flatten(args)
-        names = _leaf_names(args)
-        axes = _prefix_leaves(axes_tree, args, "in_axes", fname)
+        axes = _prefix_leaves(axes_tree, args, "in_axes", fname, len(flat))
         size = axis_size
-        sized_by = "axis_size"
+        sized_by: Any = "axis_size"
         where: list = []
         for i, (x, ax) in enumerate(zip(flat, axes)):
             if ax is None:
                 where.append(None)
                 continue
-            s = _shape(x)
+            s = x.shape if type(x) is np.ndarray else _shape(x)
             if not -len(s) <= ax < len(s):
                 raise ValueError(
-                    f"vmap({fname}): in_axes={ax} is out of range for {names[i]}"
+                    f"vmap({fname}): in_axes={ax} is out of range for {_leaf_names(args)[i]}"
                     f" of shape {s} ({len(s)} dimensions); use an axis in "
                     f"[{-len(s)}, {len(s)}) or None to leave it unmapped")
             ax = int(ax) % len(s)
             if size is None:
-                size, sized_by = s[ax], f"{names[i]} of shape {s}"
+                size, sized_by = s[ax], i
             elif s[ax] != size:
                 raise ValueError(
-                    f"vmap({fname}): inconsistent batch sizes: {names[i]} of "
-                    f"shape {s} has {s[ax]} entries along axis {ax}, but {sized_by} gives "
+                    f"vmap({fname}): inconsistent batch sizes: {_leaf_names(args)[i]} of "
+                    f"shape {s} has {s[ax]} entries along axis {ax}, but "
+                    f"{_sized_by(sized_by, args, flat)} gives "
                     f"{size}; every mapped input needs the same size along its mapped axis")
             where.append(ax)
         if size is None:
@@ -114,7 +117,7 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
                      for x, ax in zip(flat, where)]
             out = f(*in_def.unflatten(boxes), **kwargs)
             out_flat, out_def = tree_flatten(out)
-            o_axes = _prefix_leaves(out_axes, out, "out_axes", fname)
+            o_axes = _prefix_leaves(out_axes, out, "out_axes", fname, len(out_flat))
             results = [_unbatch(o, ax, level, size, fname) for o, ax in zip(out_flat, o_axes)]
         finally:
             level_names.pop(level, None)
@@ -122,6 +125,12 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
     vmapped.__name__ = f"vmap({fname})"
     return vmapped
+
+
+def _sized_by(which: Any, args: tuple, flat: list) -> str:
+    if isinstance(which, str):
+        return which
+    return f"{_leaf_names(args)[which]} of shape {_shape(flat[which])}"
 
 
 def _leaf_names(args: tuple) -> list[str]:
@@ -142,8 +151,6 @@ def _as_array(x: Any) -> Any:
 
 def _unbatch(o: Any, ax: Any, level: int, size: int, fname: str) -> Any:
     """An output with its batch axis at ``ax`` (an unbatched one broadcast to the batch)."""
-    from ..rules._util import moveaxis
-    from ..rules.shape import broadcast_to, expand_dims
     if isinstance(o, BatchBox) and o._level == level:
         if ax is None:
             raise ValueError(f"vmap({fname}): out_axes=None for an output that varies "
