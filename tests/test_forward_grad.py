@@ -182,3 +182,19 @@ def test_forward_gradient_descent_converges_on_a_quadratic():
     for _ in range(300):
         theta, _ = forward_gradient_step(f, theta, lr=0.05, rng=rng)
     assert f(theta) < 1e-6
+
+
+def test_float32_normal_directions_are_standard_normal():
+    from wengert.forward_grad import _normal32
+    z = _normal32(np.random.default_rng(0), (1000, 1001)).astype(np.float64).ravel()
+    assert z.dtype == np.float64 and z.size == 1001000
+    se = 1 / np.sqrt(z.size)
+    assert abs(z.mean()) < 5 * se
+    assert abs(z.var() - 1) < 5 * np.sqrt(2) * se
+    assert abs(np.mean(z ** 4) - 3) < 5 * np.sqrt(96) * se   # kurtosis of a normal
+    assert abs(np.mean(z < -1.0) - 0.15865525) < 5 * 0.37 * se
+    half = z.size // 2  # the two halves come from the same uniforms: still uncorrelated
+    assert abs(np.corrcoef(z[:half], z[half:2 * half])[0, 1]) < 5 * np.sqrt(2 / z.size)
+    assert np.abs(z).max() < 5.8
+    d = sample_direction({"w": np.ones((3, 5), np.float32)}, np.random.default_rng(0))
+    assert d["w"].dtype == np.float32 and d["w"].shape == (3, 5)

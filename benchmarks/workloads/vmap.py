@@ -222,10 +222,10 @@ def forward_grad_by_hand(P: dict, X: np.ndarray, Y: np.ndarray, rng: np.random.G
     V = {n: rng.standard_normal((k,) + p.shape, dtype=p.dtype) for n, p in P.items()}
     u = X @ P["W1"] + P["b1"]
     h = np.tanh(u)
-    du = np.einsum("bi,kij->kbj", X, V["W1"]) + V["b1"][:, None, :]
+    du = X @ V["W1"] + V["b1"][:, None, :]                  # (k, batch, hidden)
     dh = (1.0 - h * h) * du
     r = h @ P["W2"] + P["b2"] - Y
-    dr = dh @ P["W2"] + np.einsum("bi,kij->kbj", h, V["W2"]) + V["b2"][:, None, :]
+    dr = dh @ P["W2"] + h @ V["W2"] + V["b2"][:, None, :]
     value = float(np.sum(r * r))
     dd = np.einsum("bj,kbj->k", 2.0 * r, dr) / k
     return value, {n: np.tensordot(dd, v, 1) for n, v in V.items()}

@@ -32,6 +32,28 @@ def _rademacher(rng: np.random.Generator, shape: tuple, dtype: Any) -> np.ndarra
     return (bits.astype(dtype) * 2 - 1).reshape(shape)
 
 
+def _normal32(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Standard normal float32 entries by the Box–Muller transform of float32 uniforms:
+    about 2.5x faster than NumPy's float32 ziggurat (its logs, roots, sines and cosines
+    are SIMD loops).  With 24-bit uniforms |z| < 5.8 (a tail of probability 7e-9 is
+    cut), far below what a forward-gradient estimate can notice."""
+    n = int(np.prod(shape, dtype=np.int64))
+    m = (n + 1) // 2
+    u = rng.random(2 * m, dtype=np.float32)
+    r, theta = u[:m], u[m:]
+    np.subtract(np.float32(1.0), r, out=r)  # (0, 1]: a finite log
+    np.log(r, out=r)
+    r *= np.float32(-2.0)
+    np.sqrt(r, out=r)
+    theta *= np.float32(2.0 * np.pi)
+    out = np.empty(2 * m, np.float32)
+    np.cos(theta, out=out[:m])
+    np.sin(theta, out=out[m:])
+    out[:m] *= r
+    out[m:] *= r
+    return out[:n].reshape(shape)
+
+
 def sample_direction(params: Any, rng: np.random.Generator,
                      distribution: str = "normal", n_samples: int | None = None) -> Any:
     """A random tangent shaped like ``params``: N(0, I) or Rademacher (±1) entries.
@@ -39,7 +61,10 @@ def sample_direction(params: Any, rng: np.random.Generator,
     With ``n_samples`` each leaf gets a leading axis of that many directions, drawn in
     one call per leaf (leaf by leaf, so a seed gives the same first direction whatever
     ``n_samples`` is only when ``n_samples`` is None or 1).  Directions are drawn in the
-    parameters' own float dtype (float32 draws are float32 from the start, not cast)."""
+    parameters' own float dtype: float64 normals by NumPy's ziggurat
+    (``rng.standard_normal``), float32 normals by a Box–Muller transform of float32
+    uniforms (:func:`_normal32`, 2-3x faster; a seed gives other numbers than
+    ``rng.standard_normal(dtype=np.float32)`` would, with the same distribution)."""
     leaves, treedef = tree_flatten(params)
     out = []
     for p in leaves:
@@ -48,8 +73,10 @@ def sample_direction(params: Any, rng: np.random.Generator,
         if dtype.kind != "f":
             raise TypeError(f"forward_grad: parameters must be real floats, got dtype {dtype}")
         shape = np.shape(v) if n_samples is None else (n_samples,) + np.shape(v)
-        if distribution == "normal":
-            d = rng.standard_normal(shape, dtype=dtype if dtype in (np.float32, np.float64)
+        if distribution == "normal" and dtype == np.float32:
+            d = _normal32(rng, shape)
+        elif distribution == "normal":
+            d = rng.standard_normal(shape, dtype=dtype if dtype == np.float64
                                     else np.float64).astype(dtype, copy=False)
         elif distribution == "rademacher":
             d = _rademacher(rng, shape, dtype)
