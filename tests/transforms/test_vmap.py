@@ -333,3 +333,17 @@ def test_per_example_gradients_at_zeros_and_ties(fn):
     A[1] = 0.0      # zeros: std, prod, norm and cumprod take their exact branches
     A[2, :2] = 1.5  # a tie for max
     close(vmap(grad(fn))(A), np.stack([grad(fn)(a) for a in A]))
+
+
+def test_keyword_arguments_are_mapped_over_their_first_axis():
+    f = lambda x, *, scale: x * scale
+    close(vmap(f)(X, scale=np.arange(5.0)[:, None]), X * np.arange(5.0)[:, None])
+    with pytest.raises(ValueError, match="keyword argument 'scale'"):
+        vmap(f)(X, scale=2.0)
+
+
+def test_checkpoint_composes_with_vmap():
+    from wengert.transforms.autograd_api import checkpoint
+    f = checkpoint(lambda x: wnp.sin(x) * 2.0)
+    close(vmap(grad(lambda x: wnp.sum(f(x))))(X), 2.0 * np.cos(X))
+    close(grad(lambda X: wnp.sum(vmap(f)(X)))(X), 2.0 * np.cos(X))

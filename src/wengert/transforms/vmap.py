@@ -62,7 +62,8 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
     from the end), or ``None`` for an argument shared by every example; an int or None
     applies to all arguments, and a tuple/list/dict gives one entry per argument (pytree
     prefixes, as in JAX).  ``out_axes``: where the batch axis goes in each output (same
-    form).  ``axis_size`` gives the batch size when no argument is mapped.
+    form).  ``axis_size`` gives the batch size when no argument is mapped.  Keyword
+    arguments are mapped over their first axis, as in JAX.
 
     >>> per_example_grads = vmap(grad(loss), in_axes=(None, 0, 0))(params, X, Y)
     """
@@ -115,6 +116,8 @@ def vmap(f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         try:
             boxes = [x if ax is None else BatchBox(_as_array(x), level, ax, size)
                      for x, ax in zip(flat, where)]
+            if kwargs:  # as in JAX, keyword arguments are mapped over their first axis
+                kwargs = {k: _map_first(v, level, size, fname, k) for k, v in kwargs.items()}
             out = f(*in_def.unflatten(boxes), **kwargs)
             out_flat, out_def = tree_flatten(out)
             o_axes = _prefix_leaves(out_axes, out, "out_axes", fname, len(out_flat))
@@ -141,6 +144,19 @@ def _leaf_names(args: tuple) -> list[str]:
         names.extend(f"argument {i}" if n == 1 else f"argument {i} (leaf {k})"
                      for k in range(n))
     return names
+
+
+def _map_first(tree: Any, level: int, size: int, fname: str, name: str) -> Any:
+    leaves, treedef = tree_flatten(tree)
+    out = []
+    for x in leaves:
+        s = _shape(x)
+        if not s or s[0] != size:
+            raise ValueError(f"vmap({fname}): keyword argument {name!r} of shape {s} is mapped "
+                             f"over its first axis (as in JAX), which needs {size} entries; "
+                             f"pass it positionally with in_axes=None to share it")
+        out.append(BatchBox(_as_array(x), level, 0, size))
+    return treedef.unflatten(out)
 
 
 def _as_array(x: Any) -> Any:
