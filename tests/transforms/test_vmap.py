@@ -347,3 +347,19 @@ def test_checkpoint_composes_with_vmap():
     f = checkpoint(lambda x: wnp.sin(x) * 2.0)
     close(vmap(grad(lambda x: wnp.sum(f(x))))(X), 2.0 * np.cos(X))
     close(grad(lambda X: wnp.sum(vmap(f)(X)))(X), 2.0 * np.cos(X))
+
+
+def test_jacobians_of_vmapped_functions():
+    f = lambda x: wnp.tanh(x @ W)              # one example: R^3 -> R^4
+    Xs = X[:3]
+    for jac in (jacfwd, jacrev):
+        J = jac(vmap(f))(Xs)                    # (3, 4, 3, 3): block diagonal in examples
+        for i in range(3):
+            for k in range(3):
+                close(J[i, :, k, :], jacrev(f)(Xs[i]) if i == k else np.zeros((4, 3)))
+    s = lambda Xs: wnp.sum(vmap(lambda x: wnp.sum(wnp.tanh(x @ W) ** 2))(Xs))
+    H = hessian(s)(Xs)
+    one = hessian(lambda x: wnp.sum(wnp.tanh(x @ W) ** 2))
+    close(H[1, :, 1, :], one(Xs[1]))
+    close(H[0, :, 2, :], np.zeros((3, 3)))
+    close(H.reshape(9, 9), fd_jacobian(grad(s), Xs).reshape(9, 9), 1e-6)
