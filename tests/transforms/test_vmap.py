@@ -363,3 +363,9 @@ def test_jacobians_of_vmapped_functions():
     close(H[1, :, 1, :], one(Xs[1]))
     close(H[0, :, 2, :], np.zeros((3, 3)))
     close(H.reshape(9, 9), fd_jacobian(grad(s), Xs).reshape(9, 9), 1e-6)
+
+
+def test_indexing_a_numpy_array_with_a_batched_index_says_what_to_do():
+    T = rng.normal(size=(4, 3))
+    with pytest.raises(TypeError, match=r"wnp\.take\(T, i, axis=0\)"):
+        vmap(lambda i: T[i])(np.array([0, 1]))

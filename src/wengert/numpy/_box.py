@@ -68,6 +68,12 @@ def _len(self: Box) -> int:
 
 
 def _array(self: Box, dtype: Any = None, copy: Any = None) -> Any:
+    from ..core.batching import has_batch
+    if has_batch(self):
+        raise TypeError(
+            "vmap: a batched value was converted to a plain NumPy array (NumPy code on it, "
+            "or indexing a NumPy array with it: T[i]). Use wengert.numpy functions instead, "
+            "e.g. wnp.take(T, i, axis=0) for T[i].")
     raise TypeError(
         "wengert: a traced value was converted to a plain NumPy array, which would silently "
         "drop its derivative. Use wengert.numpy functions on it, or call "
