@@ -369,3 +369,19 @@ def test_indexing_a_numpy_array_with_a_batched_index_says_what_to_do():
     T = rng.normal(size=(4, 3))
     with pytest.raises(TypeError, match=r"wnp\.take\(T, i, axis=0\)"):
         vmap(lambda i: T[i])(np.array([0, 1]))
+
+
+def test_sorting_is_batched_also_under_grad():
+    A = rng.normal(size=(4, 6))
+    w = np.arange(6.0)
+    f = lambda a: wnp.sum(wnp.sort(a) * w)
+    close(vmap(wnp.sort, in_axes=1, out_axes=1)(A), np.sort(A, axis=0))
+    close(vmap(grad(f))(A), np.stack([grad(f)(a) for a in A]))
+    close(vmap(lambda a: wnp.partition(a, 2)[2])(A), np.partition(A, 2, axis=1)[:, 2])
+    # indices that differ per example, through take_along_axis, in both modes
+    idx = np.argsort(A, axis=1)
+    g = lambda a, i: wnp.sum(wnp.take_along_axis(a, i, axis=0) * w)
+    close(vmap(grad(g))(A, idx), np.stack([grad(g)(a, i) for a, i in zip(A, idx)]))
+    T = rng.normal(size=A.shape)
+    tan = jvp(lambda A: vmap(g)(A, idx), (A,), (T,))[1]
+    close(tan, np.stack([jvp(lambda a: g(a, i), (a,), (t,))[1] for a, i, t in zip(A, idx, T)]))

@@ -19,13 +19,14 @@ In-place assignment has a functional replacement, JAX style::
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..core.batching import per_example
+from ..core.batching import batched_value, has_batch, per_example
 from ..core.tracing import Box, unbox
 from . import reductions as red
 from ._util import batch_size, defprim, dtype, exporter, loop_batch, ndim, normalize_axis
@@ -124,9 +125,57 @@ def _along_axis_index(ind: np.ndarray, ashape: tuple, ax: int) -> tuple:
     return tuple(out)
 
 
+# take_along_axis with indices that differ across a vmap batch: a primitive of its own,
+# the indices an argument (not a parameter), so the batching rules can batch them.
+def _untake_along(g: Any, ind: Any, shape: tuple, axis: int) -> Any:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, _along_axis_index(np.asarray(ind), shape, axis), g)
+    return out
+
+
+take_along_p = defprim("take_along", lambda a, ind, axis: np.take_along_axis(a, ind, axis),
+                       keep_ans=False)
+untake_along_p = defprim("untake_along", _untake_along, keep_args=False, keep_ans=False)
+take_along_p.defjvp(lambda t, ans, a, ind, axis: take_along_p(t, ind, axis=axis), None)
+take_along_p.defvjp(lambda g, ans, a, ind, axis: untake_along_p(
+    g, ind, shape=shape_of(a), axis=axis), None)
+take_along_p.vjp_reads = ((1,), ())
+untake_along_p.defjvp(lambda t, ans, g, ind, shape, axis: untake_along_p(
+    t, ind, shape=shape, axis=axis), None)
+untake_along_p.defvjp(lambda c, ans, g, ind, shape, axis: take_along_p(c, ind, axis=axis), None)
+
+
+def _lead(x: Any, d: Any) -> Any:
+    """A batched value with its batch axis first, an unbatched one with a unit axis there
+    (take_along_axis broadcasts the axes other than the one it indexes)."""
+    from ._util import to_front
+    if d is not None:
+        return to_front(x, d)
+    return x.reshape((1,) + x.shape) if type(x) is np.ndarray else reshape(x, (1,) + shape_of(x))
+
+
+def _batch_take_along(args: Any, dims: Any, axis: int) -> tuple:
+    a, ind = args
+    return take_along_p(_lead(a, dims[0]), _lead(ind, dims[1]), axis=axis + 1), 0
+
+
+def _batch_untake_along(args: Any, dims: Any, shape: tuple, axis: int) -> tuple:
+    g, ind = args
+    size = batch_size(args, dims)
+    return untake_along_p(_lead(g, dims[0]), _lead(ind, dims[1]), shape=(size,) + shape,
+                          axis=axis + 1), 0
+
+
+take_along_p.defbatch(_batch_take_along)
+untake_along_p.defbatch(_batch_untake_along)
+
+
 @_export
-@per_example(watch=(1,))
 def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
+    if has_batch(indices):  # vmap: indices per example
+        if axis is None:
+            arr, indices, axis = ravel(arr), ravel(batched_value(indices)), 0
+        return take_along_p(arr, batched_value(indices), axis=_axis1(axis, ndim(arr)))
     ind = np.asarray(unbox(indices))
     if ind.dtype.kind not in "iu":
         raise IndexError("`indices` must be an integer array")
@@ -138,8 +187,15 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     return getitem_p(arr, idx=_along_axis_index(ind, shape_of(arr), ax))
 
 
+def _argsort(a: Any, **kw: Any) -> Any:
+    return sys.modules["wengert.numpy"].argsort(a, **kw)  # per example under vmap
+
+
+def _argpartition(a: Any, kth: Any, **kw: Any) -> Any:
+    return per_example(lambda v: np.argpartition(v, kth, **kw))(a)
+
+
 @_export
-@per_example
 def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
          stable: bool | None = None) -> Any:
     """Sorted copy; the derivative follows each entry to where it was sorted to."""
@@ -147,7 +203,10 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
         raise NotImplementedError("wengert.numpy.sort: order= (structured arrays)")
     if axis is None:
         a, axis = ravel(a), -1
-    perm = np.argsort(unbox(a), axis=axis, kind=kind, stable=stable)
+    if has_batch(a):  # vmap: each example's permutation (a batch of index arrays)
+        perm = _argsort(batched_value(a), axis=axis, kind=kind, stable=stable)
+    else:
+        perm = np.argsort(unbox(a), axis=axis, kind=kind, stable=stable)
     return take_along_axis(a, perm, axis)
 
 
@@ -158,12 +217,14 @@ def argpartition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introsele
 
 
 @_export
-@per_example
 def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect",
               order: Any = None) -> Any:
     if axis is None:
         a, axis = ravel(a), -1
-    perm = np.argpartition(unbox(a), kth, axis=axis, kind=kind, order=order)
+    if has_batch(a):  # vmap: each example's partition
+        perm = _argpartition(batched_value(a), kth, axis=axis, kind=kind, order=order)
+    else:
+        perm = np.argpartition(unbox(a), kth, axis=axis, kind=kind, order=order)
     return take_along_axis(a, perm, axis)
 
 
