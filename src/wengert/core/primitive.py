@@ -110,7 +110,7 @@ class Primitive:
                 if x.defers and not self.elementwise:  # vmap: the rule computes it
                     return bind(self, (x,), params)
                 return x.lift1(self, self.impl(value), 0, (value,), _NO_PARAMS)
-            if isinstance(value, Box) or x.defers:
+            if isinstance(value, Box):
                 return bind(self, (x,), params)
             scalar = self.scalar
             if scalar is not None and type(value) is float and not params:
@@ -118,6 +118,8 @@ class Primitive:
                     ans = scalar(value)
                 except (ValueError, OverflowError):  # math raises where NumPy gives nan/inf
                     ans = self.impl(value)
+            elif x.defers:  # vmap (its values are arrays, never floats): the rule computes it
+                return bind(self, (x,), params)
             else:
                 ans = self.impl(value, **params) if params else self.impl(value)
             if self.nondiff and not x.sees_nondiff:
