@@ -84,7 +84,7 @@ def test_averaging_divides_the_variance():
     assert np.all((ratio > 3.0) & (ratio < 5.3)), ratio
 
 
-def test_one_jvp_per_direction_and_no_backward_pass(monkeypatch):
+def test_one_batched_jvp_for_all_directions_and_no_backward_pass(monkeypatch):
     fg_module = importlib.import_module("wengert.forward_grad")  # the module, not the function
     calls = []
     real_jvp = fg_module.jvp
@@ -100,7 +100,21 @@ def test_one_jvp_per_direction_and_no_backward_pass(monkeypatch):
     monkeypatch.setattr(wengert.core.reverse, "backward_pass", no_backward)
     monkeypatch.setattr(wengert.transforms.reverse, "backward_pass", no_backward)
     forward_grad(quadratic, np.ones(3), rng=0, n_samples=5)
-    assert len(calls) == 5
+    assert len(calls) == 1  # the 5 directions go through one vmapped jvp
+
+
+def test_batched_samples_equal_the_average_over_their_directions():
+    theta = {"a": np.array([0.3, -0.2, 1.0]), "b": np.array(0.5)}
+    f = lambda p: quadratic(p["a"]) * p["b"]
+    for distribution in ("normal", "rademacher"):
+        value, est = forward_grad(f, theta, rng=3, n_samples=6, distribution=distribution)
+        V = sample_direction(theta, np.random.default_rng(3), distribution, n_samples=6)
+        g = wengert.grad(f)(theta)
+        dd = [sum(np.sum(g[k] * V[k][s]) for k in g) for s in range(6)]
+        for k in theta:
+            want = np.mean([d * V[k][s] for s, d in enumerate(dd)], axis=0)
+            np.testing.assert_allclose(est[k], want, rtol=1e-12, atol=1e-14)
+        assert value == pytest.approx(f(theta))
 
 
 def test_estimate_is_directional_derivative_times_direction():
@@ -168,3 +182,19 @@ def test_forward_gradient_descent_converges_on_a_quadratic():
     for _ in range(300):
         theta, _ = forward_gradient_step(f, theta, lr=0.05, rng=rng)
     assert f(theta) < 1e-6
+
+
+def test_float32_normal_directions_are_standard_normal():
+    from wengert.forward_grad import _normal32
+    z = _normal32(np.random.default_rng(0), (1000, 1001)).astype(np.float64).ravel()
+    assert z.dtype == np.float64 and z.size == 1001000
+    se = 1 / np.sqrt(z.size)
+    assert abs(z.mean()) < 5 * se
+    assert abs(z.var() - 1) < 5 * np.sqrt(2) * se
+    assert abs(np.mean(z ** 4) - 3) < 5 * np.sqrt(96) * se   # kurtosis of a normal
+    assert abs(np.mean(z < -1.0) - 0.15865525) < 5 * 0.37 * se
+    half = z.size // 2  # the two halves come from the same uniforms: still uncorrelated
+    assert abs(np.corrcoef(z[:half], z[half:2 * half])[0, 1]) < 5 * np.sqrt(2 / z.size)
+    assert np.abs(z).max() < 5.8
+    d = sample_direction({"w": np.ones((3, 5), np.float32)}, np.random.default_rng(0))
+    assert d["w"].dtype == np.float32 and d["w"].shape == (3, 5)

@@ -48,6 +48,7 @@ from .transforms import (
                    stop_gradient,
                    value_and_grad,
                    vjp,
+                   vmap,
 )
 from .transforms.checkpoint import (
                    checkpoint,
@@ -69,6 +70,7 @@ __all__ = [
     "no_grad", "set_grad_enabled", "inference_mode", "enable_grad", "is_grad_enabled",
     "zero_grad", "forward_grad", "__version__", "trace", "source", "Trace",
     "jit",
+    "vmap",
 ]
 __all__ += ["checkpoint", "remat", "checkpoint_sequential", "checkpoint_name",
             "checkpoint_policies"]

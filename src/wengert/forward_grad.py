@@ -20,7 +20,7 @@ import numpy as np
 
 from .core.tracing import unbox
 from .core.tree import tree_flatten, tree_map, tree_unflatten
-from .transforms import jvp
+from .transforms import jvp, vmap
 
 DISTRIBUTIONS = ("normal", "rademacher")
 
@@ -32,9 +32,39 @@ def _rademacher(rng: np.random.Generator, shape: tuple, dtype: Any) -> np.ndarra
     return (bits.astype(dtype) * 2 - 1).reshape(shape)
 
 
+def _normal32(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Standard normal float32 entries by the Box–Muller transform of float32 uniforms:
+    about 2.5x faster than NumPy's float32 ziggurat (its logs, roots, sines and cosines
+    are SIMD loops).  With 24-bit uniforms |z| < 5.8 (a tail of probability 7e-9 is
+    cut), far below what a forward-gradient estimate can notice."""
+    n = int(np.prod(shape, dtype=np.int64))
+    m = (n + 1) // 2
+    u = rng.random(2 * m, dtype=np.float32)
+    r, theta = u[:m], u[m:]
+    np.subtract(np.float32(1.0), r, out=r)  # (0, 1]: a finite log
+    np.log(r, out=r)
+    r *= np.float32(-2.0)
+    np.sqrt(r, out=r)
+    theta *= np.float32(2.0 * np.pi)
+    out = np.empty(2 * m, np.float32)
+    np.cos(theta, out=out[:m])
+    np.sin(theta, out=out[m:])
+    out[:m] *= r
+    out[m:] *= r
+    return out[:n].reshape(shape)
+
+
 def sample_direction(params: Any, rng: np.random.Generator,
-                     distribution: str = "normal") -> Any:
-    """A random tangent shaped like ``params``: N(0, I) or Rademacher (±1) entries."""
+                     distribution: str = "normal", n_samples: int | None = None) -> Any:
+    """A random tangent shaped like ``params``: N(0, I) or Rademacher (±1) entries.
+
+    With ``n_samples`` each leaf gets a leading axis of that many directions, drawn in
+    one call per leaf (leaf by leaf, so a seed gives the same first direction whatever
+    ``n_samples`` is only when ``n_samples`` is None or 1).  Directions are drawn in the
+    parameters' own float dtype: float64 normals by NumPy's ziggurat
+    (``rng.standard_normal``), float32 normals by a Box–Muller transform of float32
+    uniforms (:func:`_normal32`, 2-3x faster; a seed gives other numbers than
+    ``rng.standard_normal(dtype=np.float32)`` would, with the same distribution)."""
     leaves, treedef = tree_flatten(params)
     out = []
     for p in leaves:
@@ -42,9 +72,11 @@ def sample_direction(params: Any, rng: np.random.Generator,
         dtype = np.result_type(v)
         if dtype.kind != "f":
             raise TypeError(f"forward_grad: parameters must be real floats, got dtype {dtype}")
-        shape = np.shape(v)
-        if distribution == "normal":
-            d = rng.standard_normal(shape, dtype=dtype if dtype in (np.float32, np.float64)
+        shape = np.shape(v) if n_samples is None else (n_samples,) + np.shape(v)
+        if distribution == "normal" and dtype == np.float32:
+            d = _normal32(rng, shape)
+        elif distribution == "normal":
+            d = rng.standard_normal(shape, dtype=dtype if dtype == np.float64
                                     else np.float64).astype(dtype, copy=False)
         elif distribution == "rademacher":
             d = _rademacher(rng, shape, dtype)
@@ -66,8 +98,9 @@ def forward_grad(f: Callable[..., Any], params: Any, *args: Any, rng: Any,
                  n_samples: int = 1, distribution: str = "normal") -> tuple[Any, Any]:
     """``(f(params, *args), estimate of ∇_params f)`` by forward gradients.
 
-    Uses one ``jvp`` of ``f`` per random direction (``n_samples`` of them,
-    averaged) and no backward pass.  ``params`` is any pytree of float arrays;
+    Uses one ``jvp`` of ``f`` pushing all ``n_samples`` random directions forward at
+    once (``vmap`` over the directions: one batched pass, not ``n_samples`` passes),
+    averages the estimates, and runs no backward pass.  ``params`` is any pytree of float arrays;
     the estimate has its structure.  ``rng`` is an ``np.random.Generator``
     (advanced by the call) or an int seed.
     """
@@ -79,18 +112,25 @@ def forward_grad(f: Callable[..., Any], params: Any, *args: Any, rng: Any,
         return f(p, *args)
     f_of_params.__name__ = getattr(f, "__name__", "f")  # errors name the user's function
 
-    value = None
-    total = None
-    for _ in range(n_samples):
+    if n_samples == 1:  # one direction: one jvp, no batch
         v = sample_direction(params, rng, distribution)
         value, dd = jvp(f_of_params, (params,), (v,))
-        if np.ndim(value) != 0:
-            raise TypeError(f"forward_grad: f must return a scalar, got shape {np.shape(value)}")
-        contribution = tree_map(lambda vi: dd * vi, v)
-        total = contribution if total is None else tree_map(np.add, total, contribution)
-    if n_samples > 1:
-        total = tree_map(lambda t: t / n_samples, total)
-    return value, total
+        _check_scalar(value)
+        return value, tree_map(lambda vi: dd * vi, v)
+    # n_samples directions pushed forward together: one batched jvp (vmap over the
+    # directions), then the estimate (1/k) Σ_s (∇f·v_s) v_s as one product per leaf.
+    V = sample_direction(params, rng, distribution, n_samples)
+    value, dd = vmap(lambda v: jvp(f_of_params, (params,), (v,)), out_axes=(None, 0))(V)
+    _check_scalar(value)
+    dd = np.asarray(dd)
+    weights = dd / n_samples
+    return value, tree_map(lambda Vi: np.tensordot(weights.astype(Vi.dtype, copy=False), Vi,
+                                                   1), V)
+
+
+def _check_scalar(value: Any) -> None:
+    if np.ndim(value) != 0:
+        raise TypeError(f"forward_grad: f must return a scalar, got shape {np.shape(value)}")
 
 
 def forward_gradient_step(f: Callable[..., Any], params: Any, *args: Any, lr: float,

@@ -207,3 +207,24 @@ SPECS = [
            ref=lambda a, v, m=mode: np.correlate(a, v, m), name=f"correlate-{mode}",
            complex_ok=True) for mode in ("full", "same", "valid")],
 ]
+
+# take_along_axis with indices as an argument (what vmap uses for per-example indices,
+# e.g. sorting under vmap): repeated indices accumulate in the transpose.
+_ALONG = np.array([[2, 0, 0, 1], [1, 1, 3, 2], [0, 3, 2, 2]])
+
+
+def _take_along(a: object) -> object:
+    from wengert.rules.indexing import take_along_p
+    return take_along_p(a, _ALONG, axis=1)
+
+
+def _untake_along(g: object) -> object:
+    from wengert.rules.indexing import untake_along_p
+    return untake_along_p(g, _ALONG, shape=(3, 5), axis=1)
+
+
+SPECS += [
+    Spec(["take_along"], _take_along, [[(3, 4)]], complex_ok=True,
+         ref=lambda a: np.take_along_axis(a, _ALONG, 1), name="take_along"),
+    Spec(["untake_along"], _untake_along, [[(3, 4)]], complex_ok=True, name="untake_along"),
+]

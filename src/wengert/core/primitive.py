@@ -2,7 +2,7 @@
 
 A :class:`Primitive` is the one place that holds everything about an operation:
 its NumPy implementation, its forward-mode (JVP) rule, its reverse-mode (VJP)
-rule and, later, its batching rule.  Transforms never special-case a primitive;
+rule and its batching rule (``vmap``).  Transforms never special-case a primitive;
 they look its rules up here.
 
 Rule signatures (``argnum`` is the positional argument the rule is for):
@@ -10,6 +10,12 @@ Rule signatures (``argnum`` is the positional argument the rule is for):
 * JVP rule for one argument: ``rule(tangent, ans, *args, **params) -> tangent_out``.
   The output tangent is the sum of the contributions of all arguments.
 * VJP rule for one argument: ``rule(cotangent, ans, *args, **params) -> cotangent_in``.
+* Batching rule (``vmap``): ``rule(args, dims, **params) -> (out, out_dim)``.  ``args``
+  are the values, each batched value with its batch axis at ``dims[i]`` (an int;
+  ``None`` for an argument without one); ``out`` is the batched answer with its batch
+  axis at ``out_dim`` (``None``: the answer is the same for every example).  For a
+  primitive with multiple results, ``out`` is a tuple and ``out_dim`` a tuple or one int
+  for all.  An ``elementwise`` primitive gets the shared elementwise rule by default.
 
 Rules are written with :mod:`wengert.numpy` functions, so they are themselves
 differentiable: that is what makes ``grad(grad(f))`` and ``jacfwd(jacrev(f))`` work.
@@ -74,7 +80,7 @@ class Primitive:
         # vjp_reads[i]: the positional arguments the VJP rule for argument i reads
         # (None: all).  Arguments no rule of a traced argument reads are not kept.
         self.vjp_reads = None
-        self.batch: Rule | None = None  # roadmap: vmap batching rule
+        self.batch: Rule | None = None  # the vmap batching rule (see the module docstring)
         # Python's operator with the same result on floats and float arrays, if any:
         # array operators call it directly, skipping the ufunc's dispatch.
         self.operator: Callable[[Any, Any], Any] | None = None
@@ -101,6 +107,8 @@ class Primitive:
                 return self.impl(x, **params) if params else self.impl(x)
             value = x._value
             if type(value) is _ndarray and not params and not self.nondiff:  # commonest
+                if x.defers and not self.elementwise:  # vmap: the rule computes it
+                    return bind(self, (x,), params)
                 return x.lift1(self, self.impl(value), 0, (value,), _NO_PARAMS)
             if isinstance(value, Box):
                 return bind(self, (x,), params)
@@ -110,6 +118,8 @@ class Primitive:
                     ans = scalar(value)
                 except (ValueError, OverflowError):  # math raises where NumPy gives nan/inf
                     ans = self.impl(value)
+            elif x.defers:  # vmap (its values are arrays, never floats): the rule computes it
+                return bind(self, (x,), params)
             else:
                 ans = self.impl(value, **params) if params else self.impl(value)
             if self.nondiff and not x.sees_nondiff:
@@ -162,6 +172,20 @@ class Primitive:
         """Give a VJP rule ``rule(argnum, cotangent, ans, *args, **params)`` for any argument."""
         self.vjp_n = rule
         return self
+
+    def defbatch(self, rule: Rule) -> Primitive:
+        """Give the batching rule ``rule(args, dims, **params) -> (out, out_dim)``."""
+        self.batch = rule
+        return self
+
+    def batch_rule(self) -> Rule | None:
+        """The batching rule: the one given, else the shared elementwise rule for an
+        ``elementwise`` primitive, else None (vmap then loops over the examples)."""
+        rule = self.batch
+        if rule is None and self.elementwise:
+            from .batching import hooks
+            rule = self.batch = hooks["elementwise"](self)
+        return rule
 
     def deflinear(self, nargs: int = 1) -> Primitive:
         """Declare the primitive linear in each of its first ``nargs`` arguments

@@ -48,6 +48,12 @@ class Box:
     # ``guard(box, kind, result)``: told when this box's value becomes a Python
     # bool/int/float (``if``, ``while``, ``range``), so ``jit`` can check it on later calls.
     guard: Any = None
+    # Interpreters whose box computes the answer itself (vmap's batching rules): bind
+    # hands them the call before running the primitive on the values.
+    defers = False
+    # ``refuse_concrete(box, kind)``: raises when this box's value cannot become one Python
+    # number (vmap: it differs across the batch); asked before any guard is recorded.
+    refuse_concrete: Any = None
 
     def __init__(self, value: Any, level: int) -> None:
         self._value = value
@@ -123,6 +129,8 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
                 return bind(prim, packed_args(args), params)  # type: ignore[arg-type]
             a = np.asarray(a)
         vals.append(a)
+    if cls.defers:
+        return cls.process(prim, args, params, top)
     if simple:
         ans = prim.impl(*vals, **params)
     else:  # unbox only the top level; lower levels are handled by the recursion
@@ -186,7 +194,13 @@ def call_rule(rule: Any, first: Any, ans: Any, args: Sequence, params: dict) -> 
 def concrete(x: Any, kind: Any) -> Any:
     """``kind(value)`` (bool, int, operator.index ...) of a traced value, told to every
     interpreter in its nesting that records such decisions (a ``guard``)."""
-    result = kind(unbox(x))
+    v = x
+    while isinstance(v, Box):
+        refuse = type(v).refuse_concrete
+        if refuse is not None:
+            refuse(v, kind)
+        v = v._value
+    result = kind(v)
     while isinstance(x, Box):
         hook = type(x).guard
         if hook is not None:

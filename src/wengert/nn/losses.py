@@ -33,9 +33,9 @@ def _reduce(x: Any, reduction: str) -> Any:
 
 def mse(pred: Any, target: Any, reduction: str = "mean") -> Any:
     """Mean squared error ``mean((pred - target)**2)``."""
-    if np.shape(unbox(pred)) != np.shape(unbox(target)):
-        raise ValueError(f"mse: pred has shape {np.shape(unbox(pred))} but target has shape "
-                         f"{np.shape(unbox(target))}")
+    if np.shape(pred) != np.shape(target):
+        raise ValueError(f"mse: pred has shape {np.shape(pred)} but target has shape "
+                         f"{np.shape(target)}")
     d = pred - target
     return _reduce(d * d, reduction)
 
@@ -60,7 +60,7 @@ def one_hot(labels: Any, num_classes: int, dtype: Any = np.float64) -> np.ndarra
 
 def _targets(logits: Any, labels: Any) -> np.ndarray:
     """Labels as target distributions shaped like ``logits``."""
-    shape = np.shape(unbox(logits))
+    shape = np.shape(logits)
     dtype = np.result_type(unbox(logits))
     labels = np.asarray(unbox(labels))
     if labels.dtype.kind in "iu":

@@ -53,6 +53,8 @@ def _unboxing(name: str) -> Any:
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..tensor import EAGER_LEVEL, Tensor
+        if _builtins.any(_has_batch(a) for a in (*args, *kwargs.values())):
+            return _per_example(name, wrapper, args, kwargs)
         tensors = _builtins.any(isinstance(a, Tensor) for a in args)
         args = tuple(_unbox_deep(a) for a in args)
         kwargs = {k: _unbox_deep(v) for k, v in kwargs.items()}
@@ -64,6 +66,56 @@ def _unboxing(name: str) -> Any:
     wrapper.__name__ = name
     wrapper.__doc__ = fn.__doc__
     return wrapper
+
+
+def _has_batch(x: Any) -> bool:
+    from ..core.batching import BatchBox
+    if type(x) in (list, tuple):
+        return _builtins.any(_has_batch(v) for v in x)
+    while isinstance(x, _Box) and not isinstance(x, BatchBox):
+        x = x._value
+    return isinstance(x, BatchBox)
+
+
+def _per_example(name: str, fn: Any, args: tuple, kwargs: dict) -> Any:
+    """A value-dependent NumPy function of batched values (vmap): shapes are the
+    example's; anything else runs once per example of the outermost batch level met."""
+    from ..core.batching import BatchBox
+    from ..core.tree import tree_leaves as _tree_leaves
+    from ..rules._util import dtype as _dtype
+    from ..rules._util import shape as _shape
+    from ..rules.shape import getitem, stack
+    if name in ("shape", "ndim", "size"):
+        s = _shape(args[0])
+        return {"shape": s, "ndim": len(s), "size": int(_np.prod(s))}[name]
+    if name in ("zeros_like", "ones_like", "empty_like") and len(args) == 1 and not kwargs:
+        return getattr(_np, name[:-5])(_shape(args[0]), _dtype(args[0]))
+
+    def strip(x: Any) -> Any:
+        if type(x) in (list, tuple):
+            return type(x)(strip(v) for v in x)
+        while isinstance(x, _Box) and not isinstance(x, BatchBox):
+            x = x._value
+        return x
+    args, kwargs = strip(args), {k: strip(v) for k, v in kwargs.items()}
+    top = _builtins.max(b._level for b in _tree_leaves((args, kwargs))
+                        if isinstance(b, BatchBox))
+    size = next(b._size for b in _tree_leaves((args, kwargs))
+                if isinstance(b, BatchBox) and b._level == top)
+
+    def example(x: Any, i: int) -> Any:
+        if isinstance(x, BatchBox) and x._level == top:
+            v = x._value
+            idx = (slice(None),) * x._bdim + (i,)
+            return v[idx] if type(v) is _np.ndarray else getitem(v, idx)
+        if type(x) in (list, tuple):
+            return type(x)(example(v, i) for v in x)
+        return x
+    outs = [fn(*example(args, i), **{k: example(v, i) for k, v in kwargs.items()})
+            for i in range(size)]
+    if _builtins.all(not isinstance(o, _Box) for o in outs):
+        return BatchBox(_np.stack([_np.asarray(o) for o in outs]), top, 0, size)
+    return BatchBox(stack(outs), top, 0, size)
 
 
 # Of these, the ones whose result is one array: a tensor when given tensors (as PyTorch).

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import BatchBox
 from ..core.primitive import Primitive
 from ..core.tracing import Box, bind, concrete, guards_only, unbox
 from ..rules import elementwise as ew
@@ -75,6 +76,12 @@ def _len(self: Box) -> int:
 
 
 def _array(self: Box, dtype: Any = None, copy: Any = None) -> Any:
+    from ..core.batching import has_batch
+    if has_batch(self):
+        raise TypeError(
+            "vmap: a batched value was converted to a plain NumPy array (NumPy code on it, "
+            "or indexing a NumPy array with it: T[i]). Use wengert.numpy functions instead, "
+            "e.g. wnp.take(T, i, axis=0) for T[i].")
     raise TypeError(
         "wengert: a traced value was converted to a plain NumPy array, which would silently "
         "drop its derivative. Use wengert.numpy functions on it, or call "
@@ -89,6 +96,8 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     if not kwargs and method == "__call__" and len(inputs) == 2 and inputs[1] is self:
         reflected = _REFLECTED.get(ufunc)  # array <op> box: the box's own operator
         if reflected is not None:
+            if type(self) is BatchBox:
+                return ufunc_prim(ufunc)(inputs[0], self)
             return reflected(self, inputs[0])
     if kwargs.get("out") is not None:
         _refuse_inplace(self)
@@ -101,6 +110,11 @@ def _array_ufunc(self: Box, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
             f"numpy.{name})`, then `p.defvjp(...)` and `p.defjvp(...)`, and call p.")
     kwargs.pop("out", None)
     return fn(*inputs, **kwargs)
+
+
+def ufunc_prim(ufunc: Any) -> Any:
+    return {np.add: ew.add, np.subtract: ew.subtract, np.multiply: ew.multiply,
+            np.true_divide: ew.divide, np.matmul: la.matmul}[ufunc]
 
 
 def _array_function(self: Box, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
@@ -198,6 +212,7 @@ def _swap(prim: Primitive) -> Any:
             return ans
         return self.lift1(prim, ans, 1, (other, value), _NO_PARAMS)
 
+    method.prim = prim  # type: ignore[attr-defined]  # batch boxes call it through bind
     return method
 
 
@@ -276,9 +291,23 @@ _REFLECTED = {np.add: Box.__radd__, np.subtract: Box.__rsub__,  # type: ignore[a
               np.multiply: Box.__rmul__, np.true_divide: Box.__rtruediv__,  # type: ignore
               np.matmul: Box.__rmatmul__}  # type: ignore[attr-defined]
 
+# Batch boxes take every operator through bind (their batching rules compute the answer;
+# the fast paths above would run the primitive on the batched value as it is).
+for _name, _fn in _methods.items():
+    if isinstance(_fn, Primitive) and _name.startswith("__") and _name != "__hash__":
+        setattr(BatchBox, _name, (lambda p: lambda self, *o: p(self, *o))(_fn))
+    elif getattr(_fn, "prim", None) is not None:  # the reflected ones: other <op> self
+        setattr(BatchBox, _name, (lambda p: lambda self, o: p(o, self))(_fn.prim))
+# Masks computed from batched values are batch boxes too: NumPy's mask operators on them.
+for _name, _prim in [("__and__", ew.bitwise_and), ("__or__", ew.bitwise_or),
+                     ("__xor__", ew.bitwise_xor)]:
+    setattr(BatchBox, _name, (lambda p: lambda self, o: p(self, o))(_prim))
+    setattr(BatchBox, "__r" + _name[2:], (lambda p: lambda self, o: p(o, self))(_prim))
+BatchBox.__invert__ = lambda self: ew.invert(self)  # type: ignore[attr-defined]
+
 def _shape(self: Box) -> tuple:
-    v = unbox(self)
-    return v.shape if type(v) is np.ndarray else np.shape(v)
+    v = self._value  # a lower box's shape is its own (a batch box leaves out its axis)
+    return v.shape if type(v) is np.ndarray or isinstance(v, Box) else np.shape(v)  # type: ignore[union-attr]
 
 
 def _dtype(self: Box) -> Any:
@@ -289,7 +318,7 @@ def _dtype(self: Box) -> Any:
 _props: dict[str, Any] = {
     "shape": _shape,
     "ndim": lambda self: len(_shape(self)),
-    "size": lambda self: np.size(_value(self)),
+    "size": lambda self: int(np.prod(_shape(self))),
     "dtype": _dtype,
     "T": lambda self: sh.transpose(self),
     "mT": lambda self: sh.swapaxes(self, -1, -2),

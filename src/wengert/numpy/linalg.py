@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import batched_value, per_example
 from ..core.tracing import Box, unbox
-from ..rules._util import defprim, dtype, is_complex, ndim, shape, unbroadcast
+from ..rules._util import defprim, dtype, is_complex, ndim, shape, stacked_batch, unbroadcast
 from ..rules.elementwise import absolute as _abs
 from ..rules.elementwise import conj, imag, real, sqrt, where_p
 from ..rules.linalg import matmul, matrix_transpose, outer, vecdot
@@ -616,8 +617,8 @@ def _root(sum_of_squares: Any) -> Any:
     """The square root in a 2-norm, with derivative 0 where the norm is 0 (the minimal
     subgradient, as in PyTorch) instead of 0·∞ = nan.  The zero entries are kept away
     from ``sqrt`` itself, so no nan reaches the derivative through ``where``."""
-    zero = np.equal(unbox(sum_of_squares), 0)
-    if not np.any(zero):
+    zero = np.equal(batched_value(sum_of_squares), 0)
+    if not np.any(unbox(zero)):
         return sqrt(sum_of_squares)
     return where_p(zero, 0.0, sqrt(where_p(zero, 1.0, sum_of_squares)))
 
@@ -713,6 +714,7 @@ def cond(x: Any, p: Any = None) -> Any:
     return norm(x, p, axis=(-2, -1)) * norm(inv_p(x), p, axis=(-2, -1))
 
 
+@per_example
 def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     """``numpy.linalg.lstsq``; on traced input the solution is ``pinv(a) @ b``."""
     if not isinstance(a, Box) and not isinstance(b, Box):
@@ -764,3 +766,9 @@ def __getattr__(name: str) -> Any:
     from . import _Undifferentiable
     return _Undifferentiable(f"linalg.{name}", fn)
 
+
+
+# -- batching (vmap): NumPy's linalg works on stacks, the batch axis is one more ---------
+for _p in (inv_p, det_p, slogdet_p, cholesky_p, eigh_p, eig_p, svd_p, qr_p, pinv_p):
+    _p.defbatch(stacked_batch(_p, (2,)))
+solve_p.defbatch(stacked_batch(solve_p, (2, 2)))

@@ -19,9 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import batched_value
 from ..core.reverse import Meta
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
-from ._util import broadcast_tangent, defprim, exporter, is_complex, unbroadcast
+from ._util import (
+    broadcast_tangent,
+    defprim,
+    elementwise_batch,
+    exporter,
+    is_complex,
+    unbroadcast,
+)
 
 Deriv = Callable[..., Any]
 
@@ -306,8 +314,9 @@ def _pow_dx(ans: Any, x: Any, y: Any) -> Any:
     exponent = y - 1
     y_value = unbox(y)
     if not (type(y_value) in (float, int) and y_value != 0):
-        both_zero = np.logical_and(np.equal(unbox(x), 0), np.equal(y_value, 0))
-        if np.any(both_zero):
+        both_zero = np.logical_and(np.equal(batched_value(x), 0),
+                                   np.equal(batched_value(y), 0))
+        if np.any(unbox(both_zero)):
             exponent = where(both_zero, 1.0, exponent)
     return y * power(x, exponent)
 
@@ -336,7 +345,7 @@ def _chooser(name: str, impl: Any, pick: Any, plain_pick: Any) -> Any:
             return np.where(ties, 0.5 * t, chosen) if ties.any() else chosen
         chosen = t * pick(first, second)
         ties = equal(first, second)
-        return where(ties, 0.5 * t, chosen) if np.any(ties) else chosen
+        return where(ties, 0.5 * t, chosen) if np.any(unbox(ties)) else chosen
 
     p = defprim(name, impl, keep_ans=False, elementwise=True)
     p.defjvp(lambda t, ans, x, y: broadcast_tangent(weight(t, x, y), ans),
@@ -564,7 +573,7 @@ def sign(x: Any) -> Any:
     """``numpy.sign``: piecewise constant for real input; for complex input NumPy 2 gives
     ``x/|x|`` (0 at 0), which has a derivative."""
     if isinstance(x, Box) and is_complex(x):
-        zero = np.equal(unbox(x), 0)
+        zero = np.equal(batched_value(x), 0)
         return where(zero, 0.0, x / absolute(where(zero, 1.0, x)))
     return _sign_p(x)
 
@@ -598,3 +607,26 @@ for _prim, _fn in [(sin, math.sin), (cos, math.cos), (tan, math.tan), (exp, math
                    (arctan, math.atan), (sqrt, math.sqrt), (expm1, math.expm1),
                    (log1p, math.log1p), (arcsin, math.asin), (arccos, math.acos)]:
     _prim.scalar = _fn
+
+
+# -- batching (vmap) ----------------------------------------------------------
+# Primitives declared elementwise get the shared rule automatically; these act entry by
+# entry too (or broadcast their arguments together, as where does).
+for _prim in [absolute, real, imag, conjugate, angle, where_p, _sign_p, floor, trunc, equal,
+              greater, less] + [globals()[_n] for _n in [
+                  "ceil", "rint", "fix", "round", "around", "floor_divide", "not_equal",
+                  "less_equal", "greater_equal", "logical_and", "logical_or", "logical_not",
+                  "logical_xor", "isnan", "isinf", "isfinite", "isclose", "signbit",
+                  "heaviside", "iscomplex", "isreal", "isneginf", "isposinf", "bitwise_and",
+                  "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift", "gcd",
+                  "lcm"]]:
+    _prim.defbatch(elementwise_batch(_prim))
+
+
+def _nonzero_batch(args: Any, dims: Any) -> tuple:
+    raise ValueError("vmap: nonzero (and where with one argument) has a data-dependent "
+                     "shape, which differs across the batch; use wnp.where(cond, x, y) with "
+                     "three arguments instead")
+
+
+nonzero.defbatch(_nonzero_batch)

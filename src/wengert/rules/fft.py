@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, dtype, is_complex, ndim, shape
+from ._util import batch_front, defprim, dtype, is_complex, ndim, shape, shift_axis
 from .elementwise import real
 from .shape import concatenate_p, getitem_p
 
@@ -87,3 +87,8 @@ def _irfftn_vjp(g: Any, ans: Any, x: Any, s: tuple[int, ...], axes: tuple[int, .
 
 irfftn_p = defprim("fft.irfftn", _irfftn, keep_args=False, keep_ans=False)
 irfftn_p.deflinear().defvjp(_irfftn_vjp)
+
+
+# -- batching (vmap): the transformed axes move past the batch axis ------------------------
+for _p in (fftn_p, rfftn_p, irfftn_p):
+    _p.defbatch(batch_front(_p, shift_axis("axes")))

@@ -19,15 +19,17 @@ In-place assignment has a functional replacement, JAX style::
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..core.batching import batched_value, has_batch, per_example
 from ..core.tracing import Box, unbox
 from . import reductions as red
-from ._util import defprim, dtype, exporter, ndim, normalize_axis
+from ._util import batch_size, defprim, dtype, exporter, loop_batch, ndim, normalize_axis
 from ._util import shape as shape_of
 from .elementwise import conj, remainder, where_p
 from .shape import (
@@ -98,6 +100,7 @@ def _apply_mode(fname: str, ind: np.ndarray, n: int, mode: str) -> np.ndarray:
 
 
 @_export
+@per_example(watch=(1,))
 def take(a: Any, indices: Any, axis: int | None = None, out: Any = None,
          mode: str = "raise") -> Any:
     _no_out("take", out)
@@ -122,8 +125,57 @@ def _along_axis_index(ind: np.ndarray, ashape: tuple, ax: int) -> tuple:
     return tuple(out)
 
 
+# take_along_axis with indices that differ across a vmap batch: a primitive of its own,
+# the indices an argument (not a parameter), so the batching rules can batch them.
+def _untake_along(g: Any, ind: Any, shape: tuple, axis: int) -> Any:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, _along_axis_index(np.asarray(ind), shape, axis), g)
+    return out
+
+
+take_along_p = defprim("take_along", lambda a, ind, axis: np.take_along_axis(a, ind, axis),
+                       keep_ans=False)
+untake_along_p = defprim("untake_along", _untake_along, keep_args=False, keep_ans=False)
+take_along_p.defjvp(lambda t, ans, a, ind, axis: take_along_p(t, ind, axis=axis), None)
+take_along_p.defvjp(lambda g, ans, a, ind, axis: untake_along_p(
+    g, ind, shape=shape_of(a), axis=axis), None)
+take_along_p.vjp_reads = ((1,), ())
+untake_along_p.defjvp(lambda t, ans, g, ind, shape, axis: untake_along_p(
+    t, ind, shape=shape, axis=axis), None)
+untake_along_p.defvjp(lambda c, ans, g, ind, shape, axis: take_along_p(c, ind, axis=axis), None)
+
+
+def _lead(x: Any, d: Any) -> Any:
+    """A batched value with its batch axis first, an unbatched one with a unit axis there
+    (take_along_axis broadcasts the axes other than the one it indexes)."""
+    from ._util import to_front
+    if d is not None:
+        return to_front(x, d)
+    return x.reshape((1,) + x.shape) if type(x) is np.ndarray else reshape(x, (1,) + shape_of(x))
+
+
+def _batch_take_along(args: Any, dims: Any, axis: int) -> tuple:
+    a, ind = args
+    return take_along_p(_lead(a, dims[0]), _lead(ind, dims[1]), axis=axis + 1), 0
+
+
+def _batch_untake_along(args: Any, dims: Any, shape: tuple, axis: int) -> tuple:
+    g, ind = args
+    size = batch_size(args, dims)
+    return untake_along_p(_lead(g, dims[0]), _lead(ind, dims[1]), shape=(size,) + shape,
+                          axis=axis + 1), 0
+
+
+take_along_p.defbatch(_batch_take_along)
+untake_along_p.defbatch(_batch_untake_along)
+
+
 @_export
 def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
+    if has_batch(indices):  # vmap: indices per example
+        if axis is None:
+            arr, indices, axis = ravel(arr), ravel(batched_value(indices)), 0
+        return take_along_p(arr, batched_value(indices), axis=_axis1(axis, ndim(arr)))
     ind = np.asarray(unbox(indices))
     if ind.dtype.kind not in "iu":
         raise IndexError("`indices` must be an integer array")
@@ -135,6 +187,14 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     return getitem_p(arr, idx=_along_axis_index(ind, shape_of(arr), ax))
 
 
+def _argsort(a: Any, **kw: Any) -> Any:
+    return sys.modules["wengert.numpy"].argsort(a, **kw)  # per example under vmap
+
+
+def _argpartition(a: Any, kth: Any, **kw: Any) -> Any:
+    return per_example(lambda v: np.argpartition(v, kth, **kw))(a)
+
+
 @_export
 def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
          stable: bool | None = None) -> Any:
@@ -143,7 +203,10 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
         raise NotImplementedError("wengert.numpy.sort: order= (structured arrays)")
     if axis is None:
         a, axis = ravel(a), -1
-    perm = np.argsort(unbox(a), axis=axis, kind=kind, stable=stable)
+    if has_batch(a):  # vmap: each example's permutation (a batch of index arrays)
+        perm = _argsort(batched_value(a), axis=axis, kind=kind, stable=stable)
+    else:
+        perm = np.argsort(unbox(a), axis=axis, kind=kind, stable=stable)
     return take_along_axis(a, perm, axis)
 
 
@@ -158,17 +221,22 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
               order: Any = None) -> Any:
     if axis is None:
         a, axis = ravel(a), -1
-    perm = np.argpartition(unbox(a), kth, axis=axis, kind=kind, order=order)
+    if has_batch(a):  # vmap: each example's partition
+        perm = _argpartition(batched_value(a), kth, axis=axis, kind=kind, order=order)
+    else:
+        perm = np.argpartition(unbox(a), kth, axis=axis, kind=kind, order=order)
     return take_along_axis(a, perm, axis)
 
 
 @_export
+@per_example(watch=(0,))
 def compress(condition: Any, a: Any, axis: int | None = None, out: Any = None) -> Any:
     _no_out("compress", out)
     return take(a, np.nonzero(np.ravel(unbox(condition)))[0], axis)
 
 
 @_export
+@per_example(watch=(0,))
 def extract(condition: Any, arr: Any) -> Any:
     return take(ravel(arr), np.nonzero(np.ravel(unbox(condition)))[0])
 
@@ -515,6 +583,7 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
 
 
 @_export
+@per_example(watch=(0,))
 def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise") -> Any:
     _no_out("choose", out)
     idx = np.asarray(unbox(a))
@@ -784,6 +853,7 @@ def _empty_to_nan(value: Any, empty: np.ndarray, message: str) -> Any:
 
 
 @_export
+@per_example
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
            keepdims: Any = _NOVALUE) -> Any:
     _no_out("nansum", out)
@@ -791,6 +861,7 @@ def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanprod", out)
@@ -798,12 +869,14 @@ def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("nancumsum", out)
     return red.cumsum(_nan_to(a, 0.0)[0], axis)
 
 
 @_export
+@per_example
 def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("nancumprod", out)
     return red.cumprod(_nan_to(a, 1.0)[0], axis)
@@ -821,11 +894,13 @@ def _nan_extreme(name: str, reduce: Any, fill: float, a: Any, axis: Any, out: An
 
 
 @_export
+@per_example
 def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: Any = _NOVALUE) -> Any:
     return _nan_extreme("nanmax", red.max, -np.inf, a, axis, out, keepdims)
 
 
 @_export
+@per_example
 def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: Any = _NOVALUE) -> Any:
     return _nan_extreme("nanmin", red.min, np.inf, a, axis, out, keepdims)
 
@@ -836,6 +911,7 @@ def _safe_divide(total: Any, count: Any, message: str) -> Any:
 
 
 @_export
+@per_example
 def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
             keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanmean", out)
@@ -847,6 +923,7 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
            keepdims: Any = _NOVALUE) -> Any:
     _no_out("nanvar", out)
@@ -864,6 +941,7 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: f
 
 
 @_export
+@per_example
 def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
            keepdims: Any = _NOVALUE) -> Any:
     return red.sqrt_of_var(nanvar(a, axis, dtype, out, ddof, keepdims))
@@ -888,6 +966,7 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
 
 
 @_export
+@per_example
 def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: Any) -> Any:
     if not isinstance(x, Box):
         x = np.asarray(x)
@@ -928,6 +1007,7 @@ def _periodic(x: Any, xp: Any, fp: Any, period: Any) -> tuple:
 
 
 @_export
+@per_example
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
            period: Any = None) -> Any:
     """``numpy.interp``, differentiable in ``x``, ``xp``, ``fp``, ``left`` and ``right``.
@@ -1034,3 +1114,10 @@ def correlate(a: Any, v: Any, mode: str = "valid") -> Any:
     if np.iscomplexobj(unbox(v)):
         v = conj(v)
     return correlate_p(a, v, mode=mode)
+
+
+# -- batching (vmap) ------------------------------------------------------------------------
+# NumPy's convolve and correlate take 1-D arrays only: one call per example.
+for _p in (convolve_p, correlate_p):
+    _p.defbatch((lambda p: lambda args, dims, **kw: loop_batch(p, args, dims,
+                                                              batch_size(args, dims), kw))(_p))

@@ -11,10 +11,22 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, dtype, exporter, is_complex, ndim, unbroadcast
+from ._util import (
+    align,
+    batch_size,
+    defprim,
+    dtype,
+    exporter,
+    is_complex,
+    moveaxis,
+    ndim,
+    shape,
+    to_front,
+    unbroadcast,
+)
 from .elementwise import conj, multiply
 from .reductions import sum as _sum
-from .shape import expand_dims, getitem_p, swapaxes
+from .shape import expand_dims, getitem_p, reshape_p, swapaxes
 
 __all__: list[str] = []
 
@@ -45,8 +57,8 @@ def _matmul_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * b
-    if nb == 1:    # (..., m, k) @ (k,) -> (..., m)
-        da = expand_dims(g, -1) * b
+    if nb == 1:    # (..., m, k) @ (k,) -> (..., m): an outer product
+        da = _outer_right(g, b)
     elif na == 1:  # (k,) @ (..., k, n) -> (..., n)
         da = _last(matmul(b, expand_dims(g, -1)))
     else:
@@ -60,13 +72,31 @@ def _matmul_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     na, nb = ndim(a), ndim(b)
     if na == 1 and nb == 1:
         return g * a
-    if na == 1:    # (k,) @ (..., k, n)
-        db = expand_dims(a, -1) * expand_dims(g, -2)
+    if na == 1:    # (k,) @ (..., k, n): an outer product, as einsum (a broadcast multiply
+        db = _outer(a, g)  # of (..., k, 1) by (..., 1, n) is several times slower)
+    elif nb == 1 and na == 2:  # (m, k) @ (k,): aᵀg = g a, one product for a batch of g
+        db = matmul(g, a)
     elif nb == 1:  # (..., m, k) @ (k,)
         db = _last(matmul(swapaxes(a, -1, -2), expand_dims(g, -1)))
     else:
         db = matmul(swapaxes(a, -1, -2), g)
     return unbroadcast(db, b)
+
+
+def _outer_right(g: Any, b: Any) -> Any:
+    """``g[..., :, None] * b`` for a vector ``b``."""
+    if type(g) is np.ndarray and type(b) is np.ndarray:
+        return np.einsum("...i,j->...ij", g, b)
+    from .linalg_ext import einsum
+    return einsum("...i,j->...ij", g, b)
+
+
+def _outer(a: Any, g: Any) -> Any:
+    """``a[:, None] * g[..., None, :]`` for a vector ``a``."""
+    if type(a) is np.ndarray and type(g) is np.ndarray:
+        return np.einsum("i,...j->...ij", a, g)
+    from .linalg_ext import einsum
+    return einsum("i,...j->...ij", a, g)
 
 
 matmul.defjvp(lambda t, ans, a, b: matmul(t, b), lambda t, ans, a, b: matmul(a, t))
@@ -129,3 +159,53 @@ def matrix_transpose(x: Any, /) -> Any:
 
 for _fn in [dot, inner, outer, vdot, vecdot, matvec, vecmat, matrix_transpose]:
     _export(_fn)
+
+
+# -- batching (vmap): the batch axis is one more stack axis -----------------------------
+def _matmul_shape(sa: tuple, sb: tuple) -> tuple:
+    if len(sa) == 1 and len(sb) == 1:
+        return ()
+    if len(sa) == 1:
+        return sb[:-2] + sb[-1:]
+    if len(sb) == 1:
+        return sa[:-1]
+    return np.broadcast_shapes(sa[:-2], sb[:-2]) + (sa[-2], sb[-1])
+
+
+def _batch_matmul(args: Any, dims: Any) -> tuple:
+    a, b = args
+    da, db = dims
+    na, nb = ndim(a) - (da is not None), ndim(b) - (db is not None)
+    if db is None and nb == 2 and da == 0:  # examples @ matrix: one product (the MLP's)
+        return matmul(a, b), 0
+    if da is None and na == 2 and nb == 1:  # matrix @ vector examples: vectors as columns
+        return matmul(a, moveaxis(b, db, -1)), 1
+    if da is None and na == 2 and nb == 2:  # matrix @ matrix examples: one wide product
+        b = moveaxis(b, db, 1)
+        n, size, k = shape(b)
+        wide = reshape_p(b, shape=(n, size * k))
+        return reshape_p(matmul(a, wide), shape=(shape(a)[0], size, k)), 1
+    if db is None and nb == 2 and na == 2:  # matrix examples @ matrix: one tall product
+        a = to_front(a, da)
+        size, m, n = shape(a)
+        tall = matmul(reshape_p(a, shape=(size * m, n)), b)
+        return reshape_p(tall, shape=(size, m, shape(b)[-1])), 0
+    size = batch_size(args, dims)
+    out_shape = _matmul_shape(shape(a)[:da] + shape(a)[da + 1:] if da is not None else
+                              shape(a), shape(b)[:db] + shape(b)[db + 1:]
+                              if db is not None else shape(b))
+    if na == 1 and da is not None:  # a batch of vectors: a batch of one-row matrices
+        a = reshape_p(to_front(a, da), shape=(size, 1, shape(a)[1 - da]))
+        da = 0
+    if nb == 1 and db is not None:  # of one-column matrices
+        b = reshape_p(to_front(b, db), shape=(size, shape(b)[1 - db], 1))
+        db = 0
+    core = (min(ndim(a) - (da is not None), 2), min(ndim(b) - (db is not None), 2))
+    (a, b), out_dim = align([a, b], [da, db], list(core))
+    out = to_front(matmul(a, b), out_dim)
+    if shape(out)[1:] != out_shape:
+        out = reshape_p(out, shape=(size,) + out_shape)
+    return out, 0
+
+
+matmul.defbatch(_batch_matmul)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import defprim, dtype, exporter, ndim, shape, unbroadcast
+from ._util import defprim, dtype, exporter, ndim, shape, to_front, unbroadcast
 from .elementwise import multiply, where_p
 from .reductions import sum_p
 from .shape import (
@@ -304,3 +304,47 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
 
 for _fn in [tensordot, einsum, diagonal, trace, diag, diagflat, tril, triu, kron, cross]:
     _export(_fn)
+
+
+# -- batching (vmap) ----------------------------------------------------------------------
+def _free_letter(spec: str) -> str:
+    return next(c for c in string.ascii_letters if c not in spec)
+
+
+def _batch_einsum(args: Any, dims: Any, spec: str, optimize: Any = False) -> tuple:
+    """One more index letter: the batch axis of each batched operand and of the answer."""
+    ins, out = _split(spec)
+    z = _free_letter(spec)
+    ops = []
+    for i, (a, d) in enumerate(zip(args, dims)):
+        if d is not None:
+            ops.append(to_front(a, d))
+            ins[i] = z + ins[i]
+        else:
+            ops.append(a)
+    return einsum_p(*ops, spec=",".join(ins) + "->" + z + out, optimize=optimize), 0
+
+
+def _batch_tensordot(args: Any, dims: Any, axes: tuple) -> tuple:
+    a, b = args
+    da, db = dims
+    ax_a, ax_b = axes
+    if db is None:  # a's batch axis first: one more free axis of a, first in the answer
+        return tensordot_p(to_front(a, da), b, axes=(tuple(i + 1 for i in ax_a), ax_b)), 0
+    if da is None:  # b's free axes follow a's in the answer
+        nfa = ndim(a) - len(ax_a)
+        return tensordot_p(a, to_front(b, db), axes=(ax_a, tuple(i + 1 for i in ax_b))), nfa
+    letters = iter(string.ascii_letters)
+    sa = [next(letters) for _ in range(ndim(a) - 1)]
+    sb = [next(letters) for _ in range(ndim(b) - 1)]
+    for i, j in zip(ax_a, ax_b):
+        sb[j] = sa[i]
+    z = next(letters)
+    free = [c for i, c in enumerate(sa) if i not in ax_a] + [
+        c for j, c in enumerate(sb) if j not in ax_b]
+    spec = f"{z}{''.join(sa)},{z}{''.join(sb)}->{z}{''.join(free)}"
+    return einsum_p(to_front(a, da), to_front(b, db), spec=spec), 0
+
+
+einsum_p.defbatch(_batch_einsum)
+tensordot_p.defbatch(_batch_tensordot)

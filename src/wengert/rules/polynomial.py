@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import per_example
 from ..core.tracing import contains_box, unbox
-from ._util import dtype, exporter, ndim, shape
+from ._util import dtype, exporter, ndim, shape, zeros_like
 from .indexing import convolve
 from .shape import atleast_1d, concatenate, getitem, reshape, traced_array
 
@@ -33,7 +34,7 @@ def polyval(p: Any, x: Any) -> Any:
     if not _traced(p, x):
         return np.polyval(p, x)
     p, x = traced_array(p), traced_array(x)
-    y: Any = np.zeros_like(np.asarray(unbox(x)))
+    y: Any = zeros_like(x)
     for pv in p:  # Horner's rule, as NumPy evaluates it
         y = y * x + pv
     return y
@@ -106,6 +107,7 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
 
 
 @_export
+@per_example
 def roots(p: Any) -> Any:
     """``numpy.roots``: the eigenvalues of the companion matrix, so their derivatives are
     those of ``linalg.eigvals`` (defined for simple roots)."""

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import batched_value
 from ..core.tracing import INPLACE_MIN_SIZE, unbox
-from ._util import defprim, dtype, exporter, ndim, normalize_axis, shape
+from ._util import batch_front, defprim, dtype, exporter, ndim, normalize_axis, shape, shift_axis
 from .elementwise import _OPERANDS, conj, equal, sqrt, where
 from .shape import (
     astype,
@@ -113,8 +114,8 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: floa
 
 def sqrt_of_var(v: Any) -> Any:
     """A standard deviation from a variance."""
-    zero = np.equal(unbox(v), 0)
-    if np.any(zero):  # constant data: derivative 0 (the minimal subgradient), not 0·∞
+    zero = np.equal(batched_value(v), 0)
+    if np.any(unbox(zero)):  # constant data: derivative 0 (the minimal subgradient), not 0·∞
         return where(zero, 0.0, sqrt(where(zero, 1.0, v)))
     return sqrt(v)
 
@@ -148,8 +149,8 @@ def _prod_of_others(ans: Any, x: Any, axis: tuple | None, keepdims: bool) -> Any
     other zero entry, or 0 for one, two, or more zeros.  The zero entries stay in
     the expressions (not as constants) so that second derivatives are exact too.
     """
-    zeros = np.equal(unbox(x), 0)
-    if not np.any(zeros):
+    zeros = np.equal(batched_value(x), 0)
+    if not np.any(unbox(zeros)):
         return _restore(ans, x, axis, keepdims) / x
     n_zeros = np.sum(zeros, axis=axis, keepdims=True)
     nonzero = where(zeros, 1.0, x)
@@ -191,7 +192,7 @@ def _chooser(name: str, impl: Any, ufunc: Any) -> Any:
         else:
             mask = equal(x, _restore(ans, x, axis, keepdims))
             count = np.sum(mask, axis=axis, keepdims=True)
-        if (count == 1).all():  # no ties: the boolean mask keeps the adjoint's dtype
+        if np.all(unbox(count) == 1):  # no ties: the boolean mask keeps the adjoint's dtype
             return mask
         return mask / count.astype(dtype(x))
 
@@ -235,8 +236,8 @@ def _first_zero(x: Any, axis: int) -> tuple | None:
     """``(before, at, after)`` masks relative to each lane's first zero z of x along
     ``axis``, or None if x has no zeros (then ∂yₖ/∂xᵢ = yₖ/xᵢ, and the rules can
     divide)."""
-    zeros = np.equal(unbox(x), 0)
-    if not np.any(zeros):
+    zeros = np.equal(batched_value(x), 0)
+    if not np.any(unbox(zeros)):
         return None
     n = zeros.shape[axis]
     first = np.where(np.any(zeros, axis=axis, keepdims=True),
@@ -361,3 +362,8 @@ _export(cumulative_sum)
 _export(cumulative_prod)
 _export(max, "amax")
 _export(min, "amin")
+
+
+# -- batching (vmap): the reduced axes move past the batch axis ---------------------------
+for _p in (sum_p, prod_p, amax_p, amin_p, cumsum_p, cumprod_p):
+    _p.defbatch(batch_front(_p, shift_axis("axis")))

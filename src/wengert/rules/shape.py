@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box, contains_box, pack_sequence, unbox
-from ._util import defprim, dtype, exporter, ndim, normalize_axis, unbroadcast
+from ._util import (
+    all_front,
+    defprim,
+    dtype,
+    exporter,
+    ndim,
+    normalize_axis,
+    to_front,
+    unbroadcast,
+)
 from ._util import dtype as _util_dtype
 from ._util import shape as shape_of
 
@@ -111,7 +120,36 @@ def _clean_index(idx: Any) -> Any:
 
 def getitem(x: Any, idx: Any) -> Any:
     """``x[idx]`` for basic and advanced indices."""
+    if _batched(idx):  # an index that differs across the batch (vmap)
+        if any(_dtype_of_index(i).kind == "b" for i in (idx if isinstance(idx, tuple)
+                                                        else (idx,))):
+            raise ValueError(
+                "vmap: a boolean mask that differs across the batch gives each example a "
+                "result of its own shape, which cannot be batched; use "
+                "wnp.where(mask, x, 0.0) instead")
+        return _getitem_per_example(x, idx)
     return getitem_p(x, idx=_clean_index(idx))
+
+
+def _dtype_of_index(i: Any) -> Any:
+    return np.result_type(unbox(i)) if isinstance(i, Box) or isinstance(i, np.ndarray) \
+        else np.dtype(object)
+
+
+def _getitem_per_example(x: Any, idx: Any) -> Any:
+    from ..core.batching import per_example
+    return per_example(getitem)(x, idx)
+
+
+def _batched(idx: Any) -> bool:
+    from ..core.batching import BatchBox
+    if isinstance(idx, (tuple, list)):
+        return any(_batched(i) for i in idx)
+    while isinstance(idx, Box):
+        if isinstance(idx, BatchBox):
+            return True
+        idx = idx._value
+    return False
 
 
 def _index_order(a: Any, order: str | None, fname: str) -> str:
@@ -127,7 +165,7 @@ def _index_order(a: Any, order: str | None, fname: str) -> str:
 def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
             copy: bool | None = None) -> Any:
     shape = newshape if shape is None else shape
-    target = np.empty(np.shape(unbox(a)), dtype=np.bool_).reshape(shape).shape  # resolve -1
+    target = np.empty(shape_of(a), dtype=np.bool_).reshape(shape).shape  # resolve -1
     if _index_order(a, order, "reshape") == "F":
         # Fortran order is C order on the reversed axes: reverse, reshape, reverse back.
         return transpose_p(reshape_p(transpose(a), shape=target[::-1]),
@@ -337,3 +375,81 @@ for _fn in [getitem, reshape, transpose, swapaxes, moveaxis, broadcast_to, expan
 _export(vstack, "row_stack")
 _export(transpose, "permute_dims")  # NumPy 2's array-API names for the same functions
 _export(concatenate, "concat")
+
+
+# -- batching (vmap) -------------------------------------------------------------------
+# Shapes and axes are the example's; each rule moves the batch axis first (or keeps it
+# where a view allows) and adds it to the parameters.
+def _batch_reshape(args: Any, dims: Any, shape: tuple) -> tuple:
+    x = to_front(args[0], dims[0])
+    return reshape_p(x, shape=(shape_of(x)[0],) + tuple(shape)), 0
+
+
+def _batch_transpose(args: Any, dims: Any, axes: Any) -> tuple:
+    d = dims[0]
+    nd = ndim(args[0]) - 1
+    axes = tuple(range(nd))[::-1] if axes is None else axes
+    raw = [a % nd if a % nd < d else a % nd + 1 for a in axes]  # example axis -> value axis
+    return transpose_p(args[0], axes=(d, *raw)), 0
+
+
+def _batch_broadcast_to(args: Any, dims: Any, shape: tuple) -> tuple:
+    x = to_front(args[0], dims[0])
+    s = shape_of(x)
+    extra = len(shape) - (len(s) - 1)
+    if extra:
+        x = reshape_p(x, shape=(s[0],) + (1,) * extra + s[1:])
+    return broadcast_to_p(x, shape=(s[0],) + tuple(shape)), 0
+
+
+def _advanced(i: Any) -> bool:
+    return isinstance(i, list) or (isinstance(i, np.ndarray) and i.ndim > 0)
+
+
+def batch_index(idx: Any) -> tuple[tuple, int]:
+    """``idx`` for a value with a batch axis first, and where that axis ends up: first,
+    unless advanced indices are split by slices (NumPy then puts their axes first)."""
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    new = (slice(None),) + idx
+    arrays = [i for i, e in enumerate(new) if _advanced(e)]
+    if not arrays:
+        return new, 0
+    adv = [i for i, e in enumerate(new) if _advanced(e) or isinstance(e, (int, np.integer))]
+    if adv[-1] - adv[0] + 1 == len(adv):  # adjacent: their axes stay in place, after ours
+        return new, 0
+    nd = len(np.broadcast_shapes(*[np.shape(np.nonzero(e)[0]) if np.asarray(e).dtype == bool
+                                   else np.shape(e) for e in new if _advanced(e)]))
+    return new, nd
+
+
+def _batch_getitem(args: Any, dims: Any, idx: Any) -> tuple:
+    new, at = batch_index(idx)
+    return getitem_p(to_front(args[0], dims[0]), idx=new), at
+
+
+def _batch_untake(args: Any, dims: Any, idx: Any, shape: tuple, dtype: Any) -> tuple:
+    from ._util import moveaxis as _move
+    new, at = batch_index(idx)
+    g = args[0]
+    size = shape_of(g)[dims[0]]
+    return untake_p(_move(g, dims[0], at), idx=new, shape=(size,) + tuple(shape),
+                    dtype=dtype), 0
+
+
+def _batch_concatenate(args: Any, dims: Any, axis: int) -> tuple:
+    xs = all_front(args, dims)
+    return concatenate_p(*xs, axis=axis % (ndim(xs[0]) - 1) + 1), 0
+
+
+def _same_axis(prim: Any) -> Any:
+    return lambda args, dims, **params: (prim(args[0], **params), dims[0])
+
+
+reshape_p.defbatch(_batch_reshape)
+transpose_p.defbatch(_batch_transpose)
+broadcast_to_p.defbatch(_batch_broadcast_to)
+getitem_p.defbatch(_batch_getitem)
+untake_p.defbatch(_batch_untake)
+concatenate_p.defbatch(_batch_concatenate)
+astype_p.defbatch(_same_axis(astype_p))
+copy_p.defbatch(_same_axis(copy_p))

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import per_example
 from ..core.tracing import Box, unbox
-from ._util import defprim, exporter, ndim, normalize_axis, shape
+from ._util import batch_size, defprim, exporter, loop_batch, ndim, normalize_axis, shape
 from .elementwise import conj, floor, isfinite, log10, power, sign, where
 from .indexing import sort, take_along_axis
 from .linalg import matmul
@@ -99,12 +100,14 @@ def _quantile(fname: str, a: Any, q: Any, axis: Any, out: Any, method: str, keep
 
 
 @_export
+@per_example
 def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
              method: str = "linear", keepdims: bool = False) -> Any:
     return _quantile("quantile", a, q, axis, out, method, keepdims)
 
 
 @_export
+@per_example
 def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None,
                 overwrite_input: bool = False, method: str = "linear",
                 keepdims: bool = False) -> Any:
@@ -122,6 +125,7 @@ def _keep_reduced_dims(res: Any, a: Any, axis: Any, qdim: int) -> Any:
 
 
 @_export
+@per_example
 def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
                overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False) -> Any:
@@ -130,12 +134,14 @@ def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
            keepdims: bool = False) -> Any:
     return quantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
 
 
 @_export
+@per_example
 def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
                   overwrite_input: bool = False, method: str = "linear",
                   keepdims: bool = False) -> Any:
@@ -144,6 +150,7 @@ def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None,
 
 
 @_export
+@per_example
 def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
               keepdims: bool = False) -> Any:
     return nanquantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
@@ -341,7 +348,7 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, density: bool | None = 
     values = np.asarray(unbox(a)).ravel()
     edges_value = np.histogram_bin_edges(values, unbox(bins), range)
     edges: Any = edges_value
-    if isinstance(a, Box) and np.ndim(unbox(bins)) == 0 and range is None and values.size:
+    if isinstance(a, Box) and np.ndim(bins) == 0 and range is None and values.size:
         # The edges are linspace(min a, max a) (widened by 1/2 when they agree).
         from .reductions import max as amax
         from .reductions import min as amin
@@ -357,9 +364,9 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, density: bool | None = 
     if weights is None:
         w: Any = np.ones(int(inside.sum()))
     else:
-        if shape(weights) != np.shape(unbox(a)):
+        if shape(weights) != np.shape(a):
             raise ValueError("wengert.numpy.histogram: weights must have the shape of a, "
-                             f"got {shape(weights)} and {np.shape(unbox(a))}")
+                             f"got {shape(weights)} and {np.shape(a)}")
         w = getitem(reshape(weights, (-1,)), np.flatnonzero(inside))
     hist = bincount(which[inside], w, minlength=n)
     if density:
@@ -370,3 +377,8 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, density: bool | None = 
         hist = hist.astype(np.intp)
     return hist, edges
 
+
+
+# -- batching (vmap): NumPy's bincount counts one 1-D array per call ---------------------
+bincount_weights_p.defbatch(lambda args, dims, **kw: loop_batch(
+    bincount_weights_p, args, dims, batch_size(args, dims), kw))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from wengert.core.batching import batched_value
 from wengert.core.primitive import NotDifferentiableError
 from wengert.core.tracing import Box, unbox
 from wengert.rules import elementwise as ew
@@ -33,9 +34,9 @@ Axis = int | tuple[int, ...] | None
 
 def _shift(a: Any, axis: Axis, weights: Any = None) -> np.ndarray:
     """The (constant) maximum of ``a`` over ``axis`` with kept dims, 0 where not finite."""
-    v = unbox(a)
+    v = batched_value(a)  # unbox(a), but per example under vmap
     if weights is not None:  # entries with zero weight do not count
-        v = np.where(np.asarray(unbox(weights)) != 0, v, -np.inf)
+        v = np.where(batched_value(weights) != 0, v, -np.inf)
     m = np.max(v, axis=axis, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(m), m, 0.0)
 
@@ -43,8 +44,9 @@ def _shift(a: Any, axis: Axis, weights: Any = None) -> np.ndarray:
 def _weigh(e: Any, b: Any) -> Any:
     """``e * b``, and 0 where a zero weight meets an ``exp`` that overflowed (``inf * 0``)."""
     out = e * b
-    bad = ~np.isfinite(unbox(out)) & (np.asarray(unbox(b)) == 0)
-    return ew.where(bad, 0.0, out) if bad.any() else out
+    bad = np.logical_and(np.logical_not(np.isfinite(batched_value(out))),
+                         batched_value(b) == 0)
+    return ew.where(bad, 0.0, out) if np.any(unbox(bad)) else out
 
 
 def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
@@ -64,9 +66,9 @@ def logsumexp(a: Any, axis: Axis = None, b: Any = None, keepdims: bool = False,
             e = _weigh(e, b)
     s = red.sum(e, axis=axes, keepdims=keepdims)
     if not keepdims:
-        m = m.reshape(np.shape(unbox(s)))
+        m = m.reshape(np.shape(s))
     if return_sign:
-        sign = np.sign(unbox(s))
+        sign = np.sign(batched_value(s))
         with np.errstate(divide="ignore"):
             return ew.log(ew.absolute(s)) + m, sign
     with np.errstate(divide="ignore"):

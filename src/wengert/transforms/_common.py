@@ -229,8 +229,9 @@ def distinct_arrays(values: list) -> list:
 
 
 def zeros_like_value(x: Any) -> Any:
-    v = unbox(x)
-    return np.zeros(np.shape(v), dtype=value_dtype(v))
+    v = unbox(x)  # the shape is the example's (a batch box leaves out its batch axis)
+    shape = x.shape if isinstance(x, Box) else np.shape(v)  # type: ignore[attr-defined]
+    return np.zeros(shape, dtype=value_dtype(v))
 
 
 def strip_level(x: Any, level: int) -> Any:

@@ -38,7 +38,8 @@ __all__ = ["checkpoint", "remat", "checkpoint_sequential", "checkpoint_name",
 
 
 # -- names and policies -----------------------------------------------------------------
-name_p = defprim("checkpoint_name", lambda x, name: x, keep_args=False, keep_ans=False)
+name_p = defprim("checkpoint_name", lambda x, name: x, keep_args=False, keep_ans=False,
+                 elementwise=True)
 name_p.defjvp(lambda t, ans, x, name: name_p(t, name=name))
 name_p.defvjp(lambda g, ans, x, name: g)
 

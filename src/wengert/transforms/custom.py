@@ -22,6 +22,7 @@ from ._common import check_callable
 from .reverse import vjp
 
 stop_gradient_p = defprim("stop_gradient", lambda x: x, nondiff=True)
+stop_gradient_p.defbatch(lambda args, dims: (stop_gradient_p(args[0]), dims[0]))
 
 
 def stop_gradient(x: Any) -> Any:
@@ -30,8 +31,9 @@ def stop_gradient(x: Any) -> Any:
 
 
 def _zeros_of(x: Any) -> Any:
-    v = unbox(x)
-    return np.zeros(np.shape(v), dtype=np.result_type(v))
+    v = unbox(x)  # the example's shape (a batch box leaves out its batch axis)
+    shape = x.shape if isinstance(x, Box) else np.shape(v)  # type: ignore[attr-defined]
+    return np.zeros(shape, dtype=np.result_type(v))
 
 
 class _Call:
@@ -42,7 +44,7 @@ class _Call:
     def __init__(self, in_def: Any, flat: list) -> None:
         self.level = _top_box(flat)[0]
         self.in_def = in_def
-        self.in_shapes = [np.shape(unbox(x)) for x in flat]
+        self.in_shapes = [np.shape(x) for x in flat]
         self.out_def: Any = None
         self.out_meta: list = []
         self.res: Any = None
@@ -63,7 +65,7 @@ class _Call:
                     f"(not one of its arguments), which its custom rule cannot account for; "
                     f"pass that value as an argument instead")
         self.out_def = out_def
-        self.out_meta = [(np.shape(unbox(o)), _dtype_of(o)) for o in out_flat]
+        self.out_meta = [(np.shape(o), _dtype_of(o)) for o in out_flat]
 
     def zeros_for(self, g: tuple) -> list:
         return [np.zeros(s, d) if c is None else c for c, (s, d) in zip(g, self.out_meta)]
@@ -195,6 +197,7 @@ class custom_jvp:
         self.jvp: Callable[..., Any] | None = None
         self.prim = Primitive(f"custom_jvp[{getattr(fun, '__name__', 'f')}]", self._impl,
                               multiple_results=True)
+        self.prim.defbatch(self._batch_rule)
 
     def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
         self.jvp = jvp
@@ -235,6 +238,19 @@ class custom_jvp:
         call = _Call(in_def, flat)
         results = self.prim(*flat, call=call)
         return call.out_def.unflatten(list(results))
+
+    def _batch_rule(self, args: list, dims: list, call: _Call) -> tuple:
+        """vmap of a custom_jvp function: a custom_jvp of the vmapped function whose rule
+        is the user's rule under vmap (so transforms below still use the custom rule)."""
+        from .vmap import vmap
+        in_axes = tuple(call.in_def.unflatten(list(dims)))
+        jvp = self.jvp
+        inner = custom_jvp(_named(vmap(self.fun, in_axes=in_axes), self.fun))
+        inner.defjvp(lambda primals, tangents: vmap(
+            jvp, in_axes=(in_axes, in_axes))(primals, tangents))  # type: ignore[arg-type]
+        out_flat, call.out_def = tree_flatten(inner(*call.in_def.unflatten(list(args))))
+        call.out_meta = [(np.shape(o)[1:], _dtype_of(o)) for o in out_flat]
+        return tuple(out_flat), 0
 
     def _impl(self, *flat: Any, call: _Call) -> tuple:
         out_flat, out_def = tree_flatten(self.fun(*call.in_def.unflatten(list(flat))))
@@ -324,6 +340,8 @@ class custom_vjp:
         level, cls = _top_box(flat)
         if cls is None:
             return self.fun(*args)
+        if cls.defers:  # vmap: the rules run under vmap, inside a custom_vjp of the batch
+            return self._batched(flat, in_def, level)
         # The transform at ``level`` uses the custom rule; lower ones see fwd's operations.
         vals = [x._value if isinstance(x, Box) and x._level == level else x for x in flat]
         pair = self.fwd(*in_def.unflatten(vals))
@@ -336,6 +354,40 @@ class custom_vjp:
         call.res = pair[1]
         lifted = cls.lift(self.prim, tuple(out_flat), tuple(flat), vals, {"call": call}, level)
         return out_def.unflatten(list(lifted))
+
+    def _batched(self, flat: list, in_def: Any, level: int) -> Any:
+        from ..core.batching import BatchBox
+        from ..rules._util import moveaxis
+        from ..rules.reductions import sum as _sum
+        from .vmap import vmap
+        mine = [isinstance(x, BatchBox) and x._level == level for x in flat]
+        dims = [x._bdim if m else None for x, m in zip(flat, mine)]
+        size = next(x._size for x, m in zip(flat, mine) if m)
+        in_axes = tuple(in_def.unflatten(dims))
+        fwd, bwd = self.fwd, self.bwd
+
+        def bwd_batched(res: Any, g: Any) -> tuple:
+            cts = vmap(bwd, in_axes=(0, 0))(res, g)  # type: ignore[arg-type]
+            out = []
+            for sub, ct, ax in zip(in_def.children, cts, in_axes):
+                leaves = _flatten_up_to(sub, ct)
+                axes = _flatten_up_to(sub, ax) if not isinstance(ax, (int, type(None))) \
+                    else [ax] * sub.num_leaves
+                if leaves is None or axes is None:
+                    out.append(ct)
+                    continue
+                # an input shared by the batch gets the sum of its examples' cotangents
+                fixed = [None if c is None else _sum(c, axis=0) if a is None else
+                         moveaxis(c, 0, a) for c, a in zip(leaves, axes)]
+                out.append(sub.unflatten(fixed))
+            return tuple(out)
+
+        inner = custom_vjp(_named(vmap(self.fun, in_axes=in_axes), self.fun))
+        inner.defvjp(vmap(fwd, in_axes=in_axes), bwd_batched)  # type: ignore[arg-type]
+        vals = [x._value if m else x for x, m in zip(flat, mine)]
+        out = inner(*in_def.unflatten(vals))
+        out_flat, out_def = tree_flatten(out)
+        return out_def.unflatten([BatchBox(o, level, 0, size) for o in out_flat])
 
     def _vjp_rule(self, argnum: int, g: tuple, ans: Any, *args: Any, call: _Call) -> Any:
         if call.g is not g:  # bwd runs once per backward sweep, for all arguments
@@ -366,9 +418,9 @@ class custom_vjp:
                                 f"structure {sub}")
             flat.extend(leaves)
         for k, (ct, shape) in enumerate(zip(flat, call.in_shapes)):
-            if ct is not None and np.shape(unbox(ct)) != shape:
+            if ct is not None and np.shape(ct) != shape:
                 raise ValueError(f"{self.prim.name}: bwd returned a cotangent of shape "
-                                 f"{np.shape(unbox(ct))} for input leaf {k}, which has shape "
+                                 f"{np.shape(ct)} for input leaf {k}, which has shape "
                                  f"{shape}")
         return flat
 

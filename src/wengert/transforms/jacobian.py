@@ -1,9 +1,10 @@
-"""Jacobians and second derivatives, built from ``jvp`` and ``vjp``.
+"""Jacobians and second derivatives, built from ``jvp``, ``vjp`` and ``vmap``.
 
-``jacfwd`` pushes one basis tangent per input entry (one column per pass),
-``jacrev`` pulls one basis cotangent per output entry (one row per pass,
-one recorded graph).  ``jacobian`` picks the cheaper one: forward mode when
-the inputs have fewer entries than the outputs, reverse mode otherwise.
+``jacfwd`` pushes the n input basis tangents forward in one batched pass (``vmap`` of
+``jvp``), ``jacrev`` pulls the m output basis cotangents back through one recorded
+graph in one batched sweep (``vmap`` of the pull-back), as JAX does.  ``jacobian``
+picks the cheaper one: forward mode when the inputs have fewer entries than the
+outputs, reverse mode otherwise.
 Jacobian entries have shape ``out.shape + in.shape``, as in JAX.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import unbox
-from ..core.tree import tree_flatten, tree_unflatten
+from ..core.tree import tree_flatten
+from ..rules.shape import expand_dims, getitem, reshape
 from ._common import (
     ARRAYS,
     check_argnums,
@@ -29,11 +31,7 @@ from ._common import (
 from ._common import argnum_alias as _alias
 from .forward import jvp
 from .reverse import grad, vjp
-
-
-def _stack(parts: list, shape: tuple, axis: int = 0) -> Any:
-    from ..rules.shape import reshape, stack
-    return reshape(stack(parts, axis=axis), shape)
+from .vmap import vmap
 
 
 def _real_to_complex(inputs: list, outputs: list) -> bool:
@@ -61,10 +59,38 @@ def _check_complex(fname: str, leaves: list, what: str, holomorphic: bool) -> No
             f"{'jvp' if fname == 'jacfwd' else 'vjp'} directly.")
 
 
+def _basis_batch(leaves: list, dtypes: list | None = None) -> tuple[list, list, int]:
+    """The standard basis of the flattened ``leaves``, as one batch per leaf: entry k of
+    the batch is the k-th basis vector's part in that leaf.  Returns (batches, offsets, n)."""
+    shapes = [np.shape(x) for x in leaves]
+    sizes = [int(np.prod(s)) for s in shapes]
+    n = int(sum(sizes))
+    offsets = [int(o) for o in np.cumsum([0] + sizes[:-1])]
+    batches: list[np.ndarray] = []
+    for x, s, k, off in zip(leaves, shapes, sizes, offsets):
+        dt = value_dtype(x) if dtypes is None else dtypes[len(batches)]
+        e = np.zeros((n, k), dtype=dt)
+        e[np.arange(off, off + k), np.arange(k)] = 1
+        batches.append(e.reshape((n,) + s))
+    return batches, offsets, n
+
+
+def _block(full: Any, first: bool, off: int, size: int, shape: tuple, n: int) -> Any:
+    """The part of a batched derivative that belongs to one leaf: entries off..off+size
+    of its batch axis (first or last), reshaped to ``shape``."""
+    if size != n:
+        idx = (slice(off, off + size),) if first else (Ellipsis, slice(off, off + size))
+        full = full[idx] if type(full) is np.ndarray else getitem(full, idx)
+    if np.shape(full) == shape:
+        return full
+    return full.reshape(shape) if type(full) is np.ndarray else reshape(full, shape)
+
+
 def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
            has_aux: bool = False, holomorphic: bool = False, *,
            argnum: int | None = None) -> Callable[..., Any]:
-    """The Jacobian of ``f`` by reverse mode: one backward sweep per output entry.
+    """The Jacobian of ``f`` by reverse mode: one recorded graph, pulled back by every
+    output basis cotangent at once (``vmap`` of the pull-back over the m basis vectors).
 
     Complex outputs need ``holomorphic=True`` (as in JAX); a real function of
     complex inputs gets the gradient's convention, row by row."""
@@ -85,30 +111,38 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                 "jacrev: the function maps real inputs to complex outputs; a cotangent of a "
                 "real input is real, so reverse mode would keep only the real part of the "
                 "Jacobian. Use jacfwd, or return the real and imaginary parts separately.")
-        zeros = [np.zeros(np.shape(o), value_dtype(o)) for o in out_flat]
+        basis, offsets, m = _basis_batch(out_flat)
+        in_shapes = [np.shape(x) for x in in_flat]
+        if m == 0:
+            rows = [np.zeros((0,) + s, value_dtype(x)) for x, s in zip(in_flat, in_shapes)]
+        elif m == 1:  # one output entry: one pull-back, no batch to map over
+            rows = [_expand0(r) for r in tree_flatten(vjp_fn(out_def.unflatten(
+                [b.reshape(np.shape(o)) for b, o in zip(basis, out_flat)])))[0]]
+        else:
+            pull = vmap(lambda *ct: vjp_fn(out_def.unflatten(list(ct))))
+            rows = tree_flatten(pull(*basis))[0]
         blocks = []
-        for j, o in enumerate(out_flat):
-            rows = []
-            for k in range(int(np.prod(np.shape(o)))):
-                ct = list(zeros)
-                ct[j] = _basis(np.shape(o), value_dtype(o), k)
-                rows.append(tree_flatten(vjp_fn(tree_unflatten(out_def, ct)))[0])
-            leaves = [_stack([r[i] for r in rows], np.shape(o) + np.shape(unbox(x))) if rows
-                      else np.zeros(np.shape(o) + np.shape(unbox(x)), value_dtype(x))
-                      for i, x in enumerate(in_flat)]
-            tree = tree_unflatten(in_def, leaves)
+        for o, off in zip(out_flat, offsets):
+            shape, size = np.shape(o), int(np.size(o))
+            leaves = [_block(r, True, off, size, shape + s, m) for r, s in zip(rows, in_shapes)]
+            tree = in_def.unflatten(leaves)
             blocks.append(tree[0] if isinstance(argnums, (int, np.integer)) else tree)
-        jac = tree_unflatten(out_def, blocks)
+        jac = out_def.unflatten(blocks)
         return (jac, res[2]) if has_aux else jac
 
     jacrev_f.__name__ = f"jacrev({getattr(f, '__name__', 'f')})"
     return jacrev_f
 
 
+def _expand0(x: Any) -> Any:
+    return x[None] if type(x) is np.ndarray else expand_dims(x, 0)
+
+
 def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
            has_aux: bool = False, holomorphic: bool = False, *,
            argnum: int | None = None) -> Callable[..., Any]:
-    """The Jacobian of ``f`` by forward mode: one forward pass per input entry.
+    """The Jacobian of ``f`` by forward mode: every input basis tangent pushed forward
+    in one batched pass (``vmap`` of ``jvp`` over the n basis vectors).
 
     Complex inputs need ``holomorphic=True`` (as in JAX)."""
     argnums = _alias(argnums, argnum)
@@ -119,23 +153,9 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         _check_complex("jacfwd", tree_flatten(diff)[0], "input", holomorphic)
         g = partial_in(f, args, kwargs, nums)
         in_flat, in_def = tree_flatten(diff)
-        zeros = [np.zeros(np.shape(unbox(x)), value_dtype(x)) for x in in_flat]
-        cols_per_input = []
-        out_def = aux = None
-        out_flat: list = []
-        for i, x in enumerate(in_flat):
-            cols = []
-            for k in range(int(np.prod(np.shape(unbox(x))))):
-                t = list(zeros)
-                t[i] = _basis(np.shape(unbox(x)), value_dtype(x), k)
-                res = jvp(g, diff, tree_unflatten(in_def, t), has_aux=has_aux)
-                out_flat, out_def = tree_flatten(res[0])
-                cols.append(tree_flatten(res[1])[0])
-                aux = res[2] if has_aux else None
-            cols_per_input.append(cols)
-        if holomorphic and out_flat:
-            _check_complex("jacfwd", out_flat, "output", True)
-        if out_def is None:  # no input entries at all: evaluate once for the structure
+        basis, offsets, n = _basis_batch(in_flat)
+        aux = None
+        if n == 0:  # no input entries at all: evaluate once for the structure
             res = g(*diff)
             if has_aux:
                 if not (isinstance(res, (tuple, list)) and len(res) == 2):
@@ -143,25 +163,39 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
                                     f"(output, auxiliary data), got {type(res).__name__}")
                 res, aux = res
             out_flat, out_def = tree_flatten(res)
+            cols = [np.zeros(np.shape(o) + (0,), value_dtype(o)) for o in out_flat]
+        else:
+            def push(*t: Any) -> Any:
+                return jvp(g, diff, in_def.unflatten(list(t)), has_aux=has_aux)
+            if n == 1:  # one input entry: one push-forward, no batch to map over
+                res = push(*[b.reshape(np.shape(x)) for b, x in zip(basis, in_flat)])
+                out_flat, out_def = tree_flatten(res[0])
+                cols = [_expand_last(c) for c in tree_flatten(res[1])[0]]
+            else:
+                res = vmap(push, out_axes=(None, -1, None) if has_aux else (None, -1))(*basis)
+                out_flat, out_def = tree_flatten(res[0])
+                cols = tree_flatten(res[1])[0]
+            aux = res[2] if has_aux else None
+        if holomorphic and out_flat:
+            _check_complex("jacfwd", out_flat, "output", True)
         blocks = []
-        for j, o in enumerate(out_flat):
+        for o, c in zip(out_flat, cols):
+            shape = np.shape(o)
             leaves = []
-            for i, x in enumerate(in_flat):
-                shape = np.shape(unbox(x))
-                parts = [c[j] for c in cols_per_input[i]]
-                if not parts:
-                    leaves.append(np.zeros(np.shape(unbox(o)) + shape,
-                                           np.result_type(value_dtype(o), value_dtype(x))))
-                    continue
-                # columns stack on a new last axis: out.shape + (n_in,)
-                leaves.append(_stack(parts, np.shape(unbox(o)) + shape, axis=-1))
-            tree = tree_unflatten(in_def, leaves)
+            for x, off in zip(in_flat, offsets):
+                xs = np.shape(x)
+                leaves.append(_block(c, False, off, int(np.prod(xs)), shape + xs, n))
+            tree = in_def.unflatten(leaves)
             blocks.append(tree[0] if isinstance(argnums, (int, np.integer)) else tree)
-        jac = tree_unflatten(out_def, blocks)
+        jac = out_def.unflatten(blocks)
         return (jac, aux) if has_aux else jac
 
     jacfwd_f.__name__ = f"jacfwd({getattr(f, '__name__', 'f')})"
     return jacfwd_f
+
+
+def _expand_last(x: Any) -> Any:
+    return x[..., None] if type(x) is np.ndarray else expand_dims(x, -1)
 
 
 def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0,

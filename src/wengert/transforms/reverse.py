@@ -69,7 +69,7 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
         seeds = []
         for i, (o, v, ct) in enumerate(zip(out_flat, out_values, ct_flat)):
             check_cotangent(fname, i, ct, v)
-            if np.shape(ct) != np.shape(v):
+            if _shape(ct) != _shape(v):
                 raise ValueError(
                     f"{fname}: cotangent {i} has shape {np.shape(ct)}, but the output it "
                     f"belongs to has shape {np.shape(v)}; pass one of the output's shape")
@@ -83,6 +83,11 @@ def _pullback(fname: str, level: int, flat: list, in_def: Any, boxes: list, out:
         return in_def.unflatten(distinct_arrays(grads))
 
     return out_def.unflatten(out_values), vjp_fn
+
+
+def _shape(x: Any) -> tuple:
+    """``np.shape`` without NumPy's dispatch for traced values (the example's shape)."""
+    return x.shape if type(x) is np.ndarray or isinstance(x, Box) else np.shape(x)  # type: ignore[union-attr]
 
 
 # Argument types that are a single leaf: the common case skips the pytree machinery.
