@@ -28,7 +28,8 @@ SPECS = [
     Spec(_PRIMS, lambda a, b: ws.fftconvolve(a, b, "same", axes=1),
          [[(3, 5), (1, 3)], [(1, 4), (2, 3)]],
          ref=lambda a, b: ss.fftconvolve(a, b, "same", axes=1), name="fftconvolve[axes]"),
-    *[Spec(_PRIMS, lambda a, b, n=n, m=m: getattr(ws, n)(a, b, m), [[(4, 5), (2, 3)]],
+    *[Spec(_PRIMS, lambda a, b, n=n, m=m: getattr(ws, n)(a, b, m),
+           [[(4, 5), (2, 3)], [(2, 3), (4, 5)]],
            ref=lambda a, b, n=n, m=m: getattr(ss, n)(a, b, m), name=f"{n}[{m}]")
       for n in ("convolve2d", "correlate2d") for m in ("full", "valid", "same")],
 ]

@@ -139,6 +139,11 @@ def correlate2d(in1: Any, in2: Any, mode: str = "full", boundary: str = "fill",
     """``scipy.signal.correlate2d`` with zero padding (``boundary='fill'``, ``fillvalue=0``)."""
     _check2d("correlate2d", in1, in2, boundary, fillvalue)
     _check("correlate2d", in1, in2, mode)
+    if mode == "valid" and not all(a >= b for a, b in zip(shape(in1), shape(in2))):
+        # SciPy swaps the inputs here and reverses the result without conjugating it
+        # (unlike correlate): the same for real input, the conjugate for complex.
+        swapped = _conv("correlate2d", in2, _reverse_conj(in1, (0, 1)), mode, "direct", None)
+        return flip(swapped, (0, 1))
     return _conv("correlate2d", in1, _reverse_conj(in2, (0, 1)), mode, "direct", None,
                  late=True)
 
