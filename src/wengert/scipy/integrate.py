@@ -78,16 +78,20 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float | 
         new = list(leaves)
         start = 0
         for i, s, n in zip(floats, shapes, sizes):
-            new[i] = reshape_p(getitem_p(q, idx=(slice(start, start + n),)), shape=s)
+            if s == (n,) and n == shape(q)[0]:  # the only parameter, a vector: q itself
+                new[i] = q
+            else:
+                new[i] = reshape_p(getitem_p(q, idx=(slice(start, start + n),)), shape=s)
             start += n
         call_args = tree_unflatten(treedef, new)
-        y = reshape_p(y, shape=yshape)
+        if yshape != (ny,):
+            y = reshape_p(y, shape=yshape)
         out = func(tt, y, *call_args) if tfirst else func(y, tt, *call_args)
         if tuple(shape(out)) != yshape:
             raise ValueError(f"wengert.scipy.integrate.odeint: func returned shape "
                              f"{tuple(shape(out))}, but y0 has shape {yshape}; return "
                              f"dy/dt with y's shape")
-        return ravel(out)
+        return out if yshape == (ny,) else ravel(out)
 
     parts = [ravel(y0), t] + [ravel(x) for x in packed]
     w = concatenate([_as_float(x) for x in parts], axis=0)
