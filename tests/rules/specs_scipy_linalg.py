@@ -16,8 +16,11 @@ import wengert.scipy.linalg as wl
 from .spec import Spec
 
 
-def _shift(a, c=3.0):  # type: ignore[no-untyped-def]
-    return a + c * np.eye(a.shape[-1])
+def _shift(a, sign=1.0):  # type: ignore[no-untyped-def]
+    """Entries in [-2, 2] plus (2n + 1)·I: by Gershgorin, every eigenvalue has real part
+    at least 1 (at most -1 with ``sign=-1``), so the solves are well conditioned."""
+    n = a.shape[-1]
+    return a + sign * (2 * n + 1) * np.eye(n)
 
 
 def _spd(x, m=wnp):  # type: ignore[no-untyped-def]
@@ -25,7 +28,12 @@ def _spd(x, m=wnp):  # type: ignore[no-untyped-def]
 
 
 def _near_identity(x):  # type: ignore[no-untyped-def]
-    return 0.3 * x + np.eye(x.shape[-1])
+    """I + X/(4n): eigenvalues within 1/2 of 1, so logm and sqrtm stay real."""
+    return x / (4 * x.shape[-1]) + np.eye(x.shape[-1])
+
+
+def _n_eye(a):  # type: ignore[no-untyped-def]
+    return a.shape[-1] * np.eye(a.shape[-1])
 
 
 def _st(trans: int, lower: bool, unit: bool) -> Spec:
@@ -55,13 +63,17 @@ SPECS = [
     Spec(["linalg.cholesky"], lambda x: wl.cho_factor(_spd(x))[0], [[(3, 3)], [(2, 3, 3)]],
          ref=lambda x: np.stack([sl.cho_factor(m)[0] for m in _spd(x, np).reshape(-1, 3, 3)]
                                 ).reshape(x.shape), name="cho_factor"),
-    Spec(["scipy.linalg.lu_factor"], lambda a: wl.lu_factor(a)[0], [[(3, 3)], [(2, 4, 4)]],
-         ref=lambda a: np.stack([sl.lu_factor(m)[0] for m in a.reshape((-1,) + a.shape[-2:])]
+    # a + n·I: still pivots (off-diagonal entries reach 2), never near singular
+    Spec(["scipy.linalg.lu_factor"], lambda a: wl.lu_factor(a + _n_eye(a))[0],
+         [[(3, 3)], [(2, 4, 4)]],
+         ref=lambda a: np.stack([sl.lu_factor(m)[0] for m in
+                                 (a + _n_eye(a)).reshape((-1,) + a.shape[-2:])]
                                 ).reshape(a.shape), name="lu_factor"),
     *[Spec(["scipy.linalg.lu_factor", "scipy.linalg.solve_triangular"],
-           lambda a, b, t=t: wl.lu_solve(wl.lu_factor(a), b, t),
+           lambda a, b, t=t: wl.lu_solve(wl.lu_factor(a + _n_eye(a)), b, t),
            [[(3, 3), (3, 2)], [(4, 4), (4,)]],
-           ref=lambda a, b, t=t: sl.lu_solve(sl.lu_factor(a), b, t), name=f"lu_solve[{t}]")
+           ref=lambda a, b, t=t: sl.lu_solve(sl.lu_factor(a + _n_eye(a)), b, t),
+           name=f"lu_solve[{t}]")
       for t in (0, 1)],
     _matfun("expm", ["scipy.linalg.expm"], lambda a: a, [[(3, 3)], [(2, 2, 2)], [(1, 1)]],
             complex_ok=True),
@@ -74,8 +86,8 @@ SPECS = [
          ref=lambda a, b, q: sl.solve_sylvester(_shift(a), _shift(b), q),
          name="solve_sylvester"),
     Spec(["scipy.linalg.solve_sylvester"],
-         lambda a, q: wl.solve_continuous_lyapunov(_shift(a, -3.0), q), [[(3, 3), (3, 3)]],
-         ref=lambda a, q: sl.solve_continuous_lyapunov(_shift(a, -3.0), q),
+         lambda a, q: wl.solve_continuous_lyapunov(_shift(a, -1.0), q), [[(3, 3), (3, 3)]],
+         ref=lambda a, q: sl.solve_continuous_lyapunov(_shift(a, -1.0), q),
          name="solve_continuous_lyapunov"),
     Spec(["concatenate"], lambda a, b, c: wl.block_diag(a, b, c),
          [[(2, 3), (1, 1), (3,)], [(2, 2), (0, 2), ()]], ref=sl.block_diag, name="block_diag"),
