@@ -97,7 +97,7 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float | 
     w = concatenate([_as_float(x) for x in parts], axis=0)
     opts = tuple((k, v) for k, v in (("rtol", rtol), ("atol", atol), ("mxstep", mxstep),
                                      ("h0", h0), ("hmax", hmax), ("hmin", hmin))
-                 if v is not None)
+                 if v is not None and not (k not in ("rtol", "atol") and v == 0))  # SciPy's defaults
     ys = odeint_p(w, func=flat_func, ny=ny, nt=nt, want_t=isinstance(t, Box), opts=opts)
     return reshape_p(ys, shape=(nt,) + yshape)
 
