@@ -95,9 +95,10 @@ def odeint(func: Callable[..., Any], y0: Any, t: Any, *args: Any, rtol: float | 
 
     parts = [ravel(y0), t] + [ravel(x) for x in packed]
     w = concatenate([_as_float(x) for x in parts], axis=0)
+    # the solver options that differ from SciPy's defaults (None, and 0 for the step ones)
     opts = tuple((k, v) for k, v in (("rtol", rtol), ("atol", atol), ("mxstep", mxstep),
                                      ("h0", h0), ("hmax", hmax), ("hmin", hmin))
-                 if v is not None and not (k not in ("rtol", "atol") and v == 0))  # SciPy's defaults
+                 if v is not None and not (k not in ("rtol", "atol") and v == 0))
     ys = odeint_p(w, func=flat_func, ny=ny, nt=nt, want_t=isinstance(t, Box), opts=opts)
     return reshape_p(ys, shape=(nt,) + yshape)
 
