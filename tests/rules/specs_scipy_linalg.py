@@ -77,6 +77,11 @@ SPECS = [
       for t in (0, 1)],
     _matfun("expm", ["scipy.linalg.expm"], lambda a: a, [[(3, 3)], [(2, 2, 2)], [(1, 1)]],
             complex_ok=True),
+    Spec(["scipy.linalg.expm"], lambda a, e: wl.expm_frechet(a, e, compute_expm=False),
+         [[(3, 3), (3, 3)], [(2, 2, 2), (2, 2, 2)]],
+         ref=lambda a, e: sl.expm_frechet(a, e, compute_expm=False) if a.ndim == 2 else
+         np.stack([sl.expm_frechet(x, y, compute_expm=False) for x, y in zip(a, e)]),
+         name="expm_frechet", rtol=1e-6),
     _matfun("logm", ["scipy.linalg.logm"], _near_identity, [[(3, 3)], [(2, 2, 2)]]),
     _matfun("sqrtm", ["scipy.linalg.sqrtm", "scipy.linalg.solve_sylvester"], _near_identity,
             [[(3, 3)], [(2, 2, 2)]]),

@@ -204,7 +204,7 @@ logm_p = defprim("scipy.linalg.logm", _logm_impl, keep_ans=False)
 sqrtm_p = defprim("scipy.linalg.sqrtm", _sqrtm_impl, keep_args=False)
 
 
-def _frechet(f: Any, a: Any, e: Any) -> Any:
+def frechet(f: Any, a: Any, e: Any) -> Any:
     """``L_f(A, E)``: the upper right block of ``f([[A, E], [0, A]])``.  ``E`` is scaled
     to ``A``'s size first (the derivative is linear in it), so the block's accuracy,
     relative to its norm, is also the derivative's."""
@@ -225,8 +225,8 @@ def _frechet(f: Any, a: Any, e: Any) -> Any:
 
 
 def _matfun_rules(p: Any) -> None:
-    p.defjvp(lambda t, ans, a: _frechet(p, a, t))
-    p.defvjp(lambda g, ans, a: unbroadcast(_frechet(p, _T(a), g), a))
+    p.defjvp(lambda t, ans, a: frechet(p, a, t))
+    p.defvjp(lambda g, ans, a: unbroadcast(frechet(p, _T(a), g), a))
 
 
 _matfun_rules(expm_p)

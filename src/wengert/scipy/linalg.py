@@ -29,6 +29,7 @@ from ..numpy.linalg import solve as _np_solve
 from ..rules._util import dtype, ndim, shape
 from ..rules.scipy_linalg import (
     expm_p,
+    frechet,
     logm_p,
     lu_factor_p,
     permutation_t,
@@ -43,7 +44,7 @@ LinAlgError = np.linalg.LinAlgError
 
 __all__ = [
     "solve_triangular", "cho_factor", "cho_solve", "lu_factor", "lu_solve", "sqrtm", "expm",
-    "logm", "solve_sylvester", "solve_continuous_lyapunov", "block_diag", "eigh", "eigvalsh",
+    "logm", "expm_frechet", "solve_sylvester", "solve_continuous_lyapunov", "block_diag", "eigh", "eigvalsh",
     "cholesky", "solve", "inv", "det", "LinAlgError",
 ]
 
@@ -149,6 +150,18 @@ def expm(A: Any) -> Any:  # noqa: N803 (SciPy's name)
     """The matrix exponential; its derivative is the Fréchet derivative."""
     _check_matrix(A, "expm", "A")
     return expm_p(A)
+
+
+def expm_frechet(A: Any, E: Any, method: Any = None, compute_expm: bool = True,  # noqa: N803
+                 check_finite: bool = True) -> Any:
+    """``(expm(A), L(A, E))``, or ``L(A, E)`` alone: the Fréchet derivative of ``expm`` at
+    ``A`` in the direction ``E`` (differentiable in both)."""
+    _check_matrix(A, "expm_frechet", "A")
+    if tuple(shape(E)) != tuple(shape(A)):
+        raise ValueError(f"wengert.scipy.linalg.expm_frechet: E must have A's shape "
+                         f"{tuple(shape(A))}, not {tuple(shape(E))}")
+    deriv = frechet(expm_p, A, E)
+    return (expm_p(A), deriv) if compute_expm else deriv
 
 
 def logm(A: Any, disp: Any = None) -> Any:  # noqa: N803
