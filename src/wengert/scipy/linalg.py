@@ -44,8 +44,8 @@ LinAlgError = np.linalg.LinAlgError
 
 __all__ = [
     "solve_triangular", "cho_factor", "cho_solve", "lu_factor", "lu_solve", "sqrtm", "expm",
-    "logm", "expm_frechet", "solve_sylvester", "solve_continuous_lyapunov", "block_diag", "eigh", "eigvalsh",
-    "cholesky", "solve", "inv", "det", "LinAlgError",
+    "logm", "expm_frechet", "solve_sylvester", "solve_continuous_lyapunov", "block_diag",
+    "eigh", "eigvalsh", "cholesky", "solve", "inv", "det", "LinAlgError",
 ]
 
 _TRANS = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2, "n": 0, "t": 1, "c": 2}
