@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 from distributed import Client, Future
 
 from ..core.tree import tree_map
@@ -86,7 +87,7 @@ def fit(loss: Callable[..., Any], params: Any, optimizer: Optimizer, shards: Sha
             run.seed_all(params, state, 0)
         for epoch in range(1, epochs + 1):
             n_before = len(hist.step)
-            epoch_state = rng.bit_generator.state
+            epoch_state = dict(rng.bit_generator.state)
             rng.permutation(n)  # what the local fit's minibatches draw; the workers redraw it
             for start in range(0, n, bs):
                 batch = None if bs >= n else (run.id, epoch, epoch_state, n, start, start + bs)
@@ -150,7 +151,7 @@ class _Run:
     def forward_step(self, params: Any, opt_state: dict, rng: np.random.Generator,
                      batch: tuple | None, rows: int) -> tuple[Any, Any]:
         """Scalars from the replicas, then the estimate from the client's ``rng``."""
-        state = rng.bit_generator.state
+        state = dict(rng.bit_generator.state)
         step, pending = self.step, self.pending
 
         def attempt() -> tuple[float, list]:

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from typing import Any, TypeVar
+
+from distributed.comm.core import CommClosedError
+from distributed.scheduler import KilledWorker
 
 from distributed import Client, Future
 
@@ -24,14 +28,7 @@ from .shards import Shards, check_shards
 T = TypeVar("T")
 
 # What a lost worker can leave behind on the client: the step is run again.
-try:
-    from distributed.client import FutureCancelledError as _Cancelled
-except ImportError:  # older Dask
-    from asyncio import CancelledError as _Cancelled  # type: ignore[assignment]
-from distributed.comm.core import CommClosedError
-from distributed.scheduler import KilledWorker
-
-RETRYABLE = (KilledWorker, _Cancelled, CommClosedError, OSError)
+RETRYABLE = (KilledWorker, CancelledError, CommClosedError, OSError)
 
 
 def put(client: Client, value: Any) -> Future:
@@ -105,7 +102,7 @@ def forward_grad(loss: Callable[..., Any], params: Any, shards: Shards, *, rng: 
     _check_loss(loss, "forward_grad")
     check_sampling(n_samples, distribution)
     gen = _check_rng(rng)
-    state = gen.bit_generator.state
+    state = dict(gen.bit_generator.state)
 
     def attempt() -> tuple[Any, list]:
         p, f = put(client, params), put(client, loss)
