@@ -109,8 +109,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="6,000 rows, fewer repeats")
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--stealing", action="store_true", help="keep Dask's work stealing on")
     ap.add_argument("--out", type=Path, default=None, help="also write the table here")
     args = ap.parse_args()
+    import dask
+
     from distributed import Client, LocalCluster
 
     n = args.rows or (6_000 if args.quick else 60_000)
@@ -118,6 +121,9 @@ def main() -> None:
     x, y, p = make_problem(n)
     n_params = sum(v.size for v in p.values())
     t_start = time.perf_counter()
+    # Without work stealing: Dask may otherwise copy a whole shard to an idle worker to
+    # save one step's wait (seen once: 190 MB in 8 forward steps); docs/scaling.md.
+    dask.config.set({"distributed.scheduler.work-stealing": args.stealing})
     cluster = LocalCluster(n_workers=args.workers, processes=True, threads_per_worker=1,
                            host="127.0.0.1", dashboard_address=None)
     client = Client(cluster)
@@ -177,7 +183,8 @@ def main() -> None:
     lines = [
         f"Distributed ({n:,} x {SIZES[0]} float32, MLP {'-'.join(map(str, SIZES))}, "
         f"{n_params:,} parameters = {4 * n_params / 1e6:.2f} MB; LocalCluster of "
-        f"{args.workers} worker processes x 1 thread; cluster start {startup:.1f} s; "
+        f"{args.workers} worker processes x 1 thread, work stealing "
+        f"{'on' if args.stealing else 'off'}; cluster start {startup:.1f} s; "
         f"max relative gradient error vs one process {err:.1e})",
         "",
         "| step | one process (ms) | cluster (ms) | speed-up |",

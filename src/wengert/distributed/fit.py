@@ -159,8 +159,7 @@ class _Run:
             answers: dict[int, Any] = {}
             for _ in range(len(self.shards) + 3):
                 stale = {}
-                for i, f in futures.items():
-                    r = result(f)
+                for i, r in zip(futures, result(list(futures.values()))):
                     if r is not None and r[0] == _tasks.STALE:
                         stale[i] = r[1]
                     else:

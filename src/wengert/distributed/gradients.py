@@ -49,9 +49,10 @@ def tree_sum(client: Client, parts: list[Future]) -> Future:
 
 
 def result(future: Any) -> Any:
-    """The future's result; a non-scalar loss is reported without the worker's frames."""
+    """The future's result (a list of futures: their results, gathered in one call); a
+    non-scalar loss is reported without the worker's frames."""
     try:
-        return future.result()
+        return future[0].client.gather(future) if isinstance(future, list) else future.result()
     except _tasks.LossError as e:
         raise TypeError(str(e)) from None
 
@@ -108,7 +109,7 @@ def forward_grad(loss: Callable[..., Any], params: Any, shards: Shards, *, rng: 
         p, f = put(client, params), put(client, loss)
         parts = [client.submit(_tasks.shard_forward, f, p, s, state, n_samples, distribution,
                                pure=False) for s in shards.futures]
-        return sum_scalars([result(f) for f in parts], shards.n_rows)
+        return sum_scalars(result(parts), shards.n_rows)
 
     value, dds = retrying("forward_grad", attempt)
     # The client draws the same directions, so its Generator advances as in one process.

@@ -72,8 +72,12 @@ def check_shards(shards: Any, fname: str) -> Client:
     return shards.client
 
 
-def _workers(client: Client) -> list[str]:
-    return sorted(client.scheduler_info(n_workers=-1)["workers"])
+def _workers(client: Client, fname: str) -> list[str]:
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    if not workers:
+        raise RuntimeError(f"{fname}: the Dask cluster has no workers yet; start some, or "
+                           f"wait for them with client.wait_for_workers(n)")
+    return workers
 
 
 def _split_sizes(n: int, shards: int | Sequence[int]) -> list[int]:
@@ -108,7 +112,7 @@ def scatter(client: Client, data: Any, shards: int | Sequence[int] | None = None
         if len(a) != len(arrays[0]):
             raise ValueError(f"scatter: array {i} of data has {len(a)} rows, array 0 has "
                              f"{len(arrays[0])}; every array must have one row per example")
-    workers = _workers(client)
+    workers = _workers(client, "scatter")
     sizes = _split_sizes(len(arrays[0]), len(workers) if shards is None else shards)
     token = uuid.uuid4().hex
     futures, start = [], 0
@@ -138,7 +142,7 @@ def from_loader(client: Client, load_shard: Callable[[int], Any], n: int) -> Sha
                         f"got {type(load_shard).__name__}")
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"from_loader: n (the number of shards) must be an int >= 1, got {n!r}")
-    workers = _workers(client)
+    workers = _workers(client, "from_loader")
     token = uuid.uuid4().hex
     futures = tuple(client.submit(_tasks.load, load_shard, i, key=f"wengert-shard-{token}-{i}",
                                   workers=[workers[i % len(workers)]], allow_other_workers=True)
