@@ -62,14 +62,17 @@ def make_problem(n: int) -> tuple[np.ndarray, np.ndarray, dict]:
     return x, y, p
 
 
-def median_time(f: Callable[[], Any], repeats: int) -> float:
-    f()  # warm-up (and, on the cluster, every worker holds its shard and the loss)
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+def paired(one: Callable[[], Any], many: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Median times of ``one`` and ``many``, their samples interleaved (the machine's
+    load drifts alike over both), after one warm-up call each."""
+    one(), many()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for r in range(repeats):
+        for i, f in ((0, one), (1, many)) if r % 2 == 0 else ((1, many), (0, one)):
+            t0 = time.perf_counter()
+            f()
+            samples[i].append(time.perf_counter() - t0)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 class Counters:
@@ -139,19 +142,19 @@ def main() -> None:
     v1, g1 = wd.value_and_grad(loss, p, shards)
     err = max(float(np.abs(g1[k] - g0[k]).max() / np.abs(g0[k]).max()) for k in p)
 
+    small = (x[:64 * args.workers], y[:64 * args.workers])
     rows.append(("value_and_grad, all rows",
-                 median_time(lambda: vg(p, (x, y)), repeats),
-                 median_time(lambda: wd.value_and_grad(loss, p, shards), repeats)))
+                 *paired(lambda: vg(p, (x, y)),
+                         lambda: wd.value_and_grad(loss, p, shards), repeats)))
     rows.append(("forward_grad, all rows",
-                 median_time(lambda: wengert.forward_grad(loss, p, (x, y), rng=0), repeats),
-                 median_time(lambda: wd.forward_grad(loss, p, shards, rng=0), repeats)))
-    overhead = {
-        "value_and_grad": median_time(lambda: wd.value_and_grad(loss, p, tiny), repeats)
-        - median_time(lambda: vg(p, (x[:64 * args.workers], y[:64 * args.workers])), repeats),
-        "forward_grad": median_time(lambda: wd.forward_grad(loss, p, tiny, rng=0), repeats)
-        - median_time(lambda: wengert.forward_grad(
-            loss, p, (x[:64 * args.workers], y[:64 * args.workers]), rng=0), repeats),
-    }
+                 *paired(lambda: wengert.forward_grad(loss, p, (x, y), rng=0),
+                         lambda: wd.forward_grad(loss, p, shards, rng=0), repeats)))
+    overhead = {name: b - a for name, (a, b) in {
+        "value_and_grad": paired(lambda: vg(p, small),
+                                 lambda: wd.value_and_grad(loss, p, tiny), 2 * repeats),
+        "forward_grad": paired(lambda: wengert.forward_grad(loss, p, small, rng=0),
+                               lambda: wd.forward_grad(loss, p, tiny, rng=0), 2 * repeats),
+    }.items()}
 
     def fits(gradient: str) -> tuple[Callable[[int], Any], Callable[[int], Any]]:
         kw = dict(batch_size=batch, gradient=gradient, seed=0, progress=False)
@@ -161,8 +164,12 @@ def main() -> None:
 
     for gradient in ("backprop", "forward"):
         one, many = fits(gradient)
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(3):  # whole fits, interleaved; each gives its median step
+            times[0].append(fit_step_time(one, steps))
+            times[1].append(fit_step_time(many, steps))
         rows.append((f"fit step, {gradient}, batch {batch:,}",
-                     fit_step_time(one, steps), fit_step_time(many, steps)))
+                     statistics.median(times[0]), statistics.median(times[1])))
 
     traffic = {
         "value_and_grad": counters.per_step(lambda: wd.value_and_grad(loss, p, shards)),
