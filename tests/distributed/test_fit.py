@@ -80,3 +80,13 @@ def test_forward_fit_sends_no_parameter_sized_messages(client):
 def _scheduler_stream_bytes(client):
     return client.run_on_scheduler(
         lambda dask_scheduler: sum(c.byte_count for c in dask_scheduler.stream_comms.values()))
+
+
+def test_fit_shows_a_progress_bar(client, capsys):
+    pytest.importorskip("tqdm")
+    x, y, p = problem()
+    shards = wd.scatter(client, (x, y), shards=2)
+    _, h = wd.fit(mse, p, optim.SGD(lr=0.1), shards, epochs=2, batch_size=52, progress=True,
+                  label="cluster", max_steps=3)
+    assert len(h.step) == 3 and len(h.epochs) == 2
+    assert "cluster" in capsys.readouterr().err
