@@ -25,8 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-from distributed import Client, Future
+from distributed.client import Client, Future
 
 from ..core.tree import tree_map
 from ..data.batching import num_batches

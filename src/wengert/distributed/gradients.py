@@ -15,10 +15,9 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
+from distributed.client import Client, Future
 from distributed.comm.core import CommClosedError
 from distributed.scheduler import KilledWorker
-
-from distributed import Client, Future
 
 from ..core.tree import tree_map
 from ..forward_grad import DISTRIBUTIONS, _check_rng
@@ -28,7 +27,7 @@ from .shards import Shards, check_shards
 T = TypeVar("T")
 
 # What a lost worker can leave behind on the client: the step is run again.
-RETRYABLE = (KilledWorker, CancelledError, CommClosedError, OSError)
+RETRYABLE = (KilledWorker, CancelledError, CommClosedError)
 
 
 def put(client: Client, value: Any) -> Future:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from distributed import Client, Future
+from distributed.client import Client, Future
 
 from ..core.tree import tree_flatten, tree_unflatten
 from . import _tasks
