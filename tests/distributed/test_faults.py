@@ -17,7 +17,7 @@ from wengert import optim  # noqa: E402
 from wengert.train import fit as local_fit  # noqa: E402
 
 from .conftest import local_cluster  # noqa: E402
-from .losses import local, mse, problem, slow_mse  # noqa: E402
+from .losses import loader, local, mse, problem, slow_mse  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +45,15 @@ def wait_for_workers(client, n, timeout=30):
         time.sleep(0.1)
 
 
-def test_worker_killed_mid_step_changes_nothing(fragile):
+@pytest.mark.parametrize("source", ["scatter", "from_loader"])
+def test_worker_killed_mid_step_changes_nothing(fragile, source):
+    wait_for_workers(fragile, 2)
     x, y, p = problem()
-    shards = wd.scatter(fragile, (x, y), shards=[20, 30, 25, 28])
+    shards = (wd.scatter(fragile, (x, y), shards=[20, 30, 25, 28]) if source == "scatter"
+              else wd.from_loader(fragile, loader, 3))
     value0, grad0 = wengert.value_and_grad(mse)(p, (x, y))
     with ThreadPoolExecutor(1) as pool:
-        # four shards of 0.25 s on two one-thread workers: the step takes >= 0.5 s
+        # 3 or 4 shards of 0.25 s on two one-thread workers: the step takes >= 0.5 s
         step = pool.submit(wd.value_and_grad, slow_mse, p, shards)
         time.sleep(0.35)
         assert not step.done()
