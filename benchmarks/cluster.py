@@ -157,7 +157,7 @@ def main() -> None:
     }.items()}
 
     def fits(gradient: str) -> tuple[Callable[[int], Any], Callable[[int], Any]]:
-        kw = dict(batch_size=batch, gradient=gradient, seed=0, progress=False)
+        kw = dict(batch_size=batch, gradient=gradient, seed=0, progress=False, epochs=10**6)
         return (lambda s: local_fit(lambda q, *b: loss(q, b), p, optim.SGD(lr=0.05), (x, y),
                                     max_steps=s, **kw),
                 lambda s: wd.fit(loss, p, optim.SGD(lr=0.05), shards, max_steps=s, **kw))

@@ -214,13 +214,6 @@ def replica_step(run_id: str, step: int, pending: tuple | None, state: dict, sha
                          rep["distribution"], offset, batch)
 
 
-def replica_params(run_id: str) -> tuple[int, Any] | None:
-    """``(step, params)`` of this worker's replica (for tests)."""
-    with _LOCK:
-        rep = _REPLICAS.get(run_id)
-        return None if rep is None else (rep["step"], rep["params"])
-
-
 def _address() -> str:
     from distributed import get_worker
     return str(get_worker().address)
