@@ -158,8 +158,10 @@ Take a function `f: ℝⁿ → ℝᵐ` and its `m × n` Jacobian.
 A loss is a single number (`m = 1`) of many parameters (`n` large): one reverse sweep
 gives the whole gradient. That is why training uses reverse mode.
 
-We can count the passes: `jacfwd` calls the function once per input, `jacrev` only once
-(then sweeps once per output).
+We can count the passes: built from `jvp`, the Jacobian calls the function once per input;
+built from `vjp`, it records the function once and sweeps once per output. (`wengert.jacfwd`
+and `jacrev` push those `n` tangents or `m` cotangents through the program together, as one
+batched pass with `vmap`: the function runs once, but the work still grows with `n` or `m`.)
 """),
     code("""
 rng = np.random.default_rng(0)
@@ -175,15 +177,19 @@ def layer(n, m):
 
 f, calls = layer(n=6, m=2)
 x0 = rng.standard_normal(6)
-J_fwd = wengert.jacfwd(f)(x0)
+columns = [wengert.jvp(f, (x0,), (e,))[1] for e in np.eye(6)]   # one pass per input
 fwd_calls = len(calls)
 calls.clear()
-J_rev = wengert.jacrev(f)(x0)
-print(J_fwd.shape, "forward-mode calls:", fwd_calls, " reverse-mode calls:", len(calls))
+y0, pullback = wengert.vjp(f, x0)                                # one recording ...
+rows = [pullback(e)[0] for e in np.eye(2)]                       # ... one sweep per output
+rev_calls = len(calls)
+J_fwd, J_rev = np.stack(columns, axis=1), np.stack(rows)
+print(J_fwd.shape, "forward-mode calls:", fwd_calls, " reverse-mode calls:", rev_calls)
 """),
     code("""
 assert J_fwd.shape == (2, 6) and np.allclose(J_fwd, J_rev)
-assert fwd_calls == 6 and len(calls) == 1
+assert fwd_calls == 6 and rev_calls == 1
+assert np.allclose(J_fwd, wengert.jacfwd(f)(x0)) and np.allclose(J_rev, wengert.jacrev(f)(x0))
 """),
     md("""
 Now the cost itself. We time both on a small `tanh` layer: first with few outputs and a
