@@ -112,20 +112,36 @@ def forward_grad(f: Callable[..., Any], params: Any, *args: Any, rng: Any,
         return f(p, *args)
     f_of_params.__name__ = getattr(f, "__name__", "f")  # errors name the user's function
 
-    if n_samples == 1:  # one direction: one jvp, no batch
-        v = sample_direction(params, rng, distribution)
-        value, dd = jvp(f_of_params, (params,), (v,))
-        _check_scalar(value)
-        return value, tree_map(lambda vi: dd * vi, v)
-    # n_samples directions pushed forward together: one batched jvp (vmap over the
-    # directions), then the estimate (1/k) Σ_s (∇f·v_s) v_s as one product per leaf.
-    V = sample_direction(params, rng, distribution, n_samples)
-    value, dd = vmap(lambda v: jvp(f_of_params, (params,), (v,)), out_axes=(None, 0))(V)
+    directions = draw_directions(params, rng, distribution, n_samples)
+    value, dd = directional_derivatives(f_of_params, params, directions, n_samples)
     _check_scalar(value)
-    dd = np.asarray(dd)
-    weights = dd / n_samples
-    return value, tree_map(lambda Vi: np.tensordot(weights.astype(Vi.dtype, copy=False), Vi,
-                                                   1), V)
+    return value, combine(directions, dd, n_samples)
+
+
+def draw_directions(params: Any, rng: np.random.Generator, distribution: str,
+                    n_samples: int) -> Any:
+    """The directions :func:`forward_grad` draws: a pytree like ``params``, or with
+    ``n_samples > 1`` a stack of them (a leading axis per leaf)."""
+    return sample_direction(params, rng, distribution, None if n_samples == 1 else n_samples)
+
+
+def directional_derivatives(f: Callable[[Any], Any], params: Any, directions: Any,
+                            n_samples: int) -> tuple[Any, Any]:
+    """``(f(params), ∇f·v)`` for the directions of :func:`draw_directions`: one ``jvp``,
+    or for a stack one batched ``jvp`` (``vmap`` over the directions), giving an array."""
+    if n_samples == 1:
+        return jvp(f, (params,), (directions,))
+    value, dd = vmap(lambda v: jvp(f, (params,), (v,)), out_axes=(None, 0))(directions)
+    return value, np.asarray(dd)
+
+
+def combine(directions: Any, dd: Any, n_samples: int) -> Any:
+    """The estimate ``(1/k) Σ_s (∇f·v_s) v_s``, one product per leaf."""
+    if n_samples == 1:
+        return tree_map(lambda vi: dd * vi, directions)
+    weights = np.asarray(dd) / n_samples
+    return tree_map(lambda Vi: np.tensordot(weights.astype(Vi.dtype, copy=False), Vi, 1),
+                    directions)
 
 
 def _check_scalar(value: Any) -> None:

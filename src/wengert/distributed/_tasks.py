@@ -17,8 +17,8 @@ import numpy as np
 
 from ..core.tracing import unbox
 from ..core.tree import tree_flatten, tree_map
-from ..forward_grad import sample_direction
-from ..transforms import jvp
+from ..forward_grad import combine, draw_directions
+from ..forward_grad import directional_derivatives as push_directions
 from ..transforms import value_and_grad as _value_and_grad
 
 STALE = "stale"
@@ -135,29 +135,20 @@ def add(a: Any, b: Any) -> Any:
 
 def directional_derivatives(loss: Callable[..., Any], params: Any, data: Any, state: dict,
                             n_samples: int, distribution: str) -> tuple[Any, list]:
-    """``(loss, [∇loss·v_j])`` for the directions ``v_j`` drawn from ``state``, in
-    the order :func:`wengert.forward_grad` draws them."""
-    rng = rebuild_rng(state)
-    value, dds = None, []
-    for _ in range(n_samples):
-        v = sample_direction(params, rng, distribution)
-        value, dd = jvp(lambda p: loss(p, data), (params,), (v,))
-        _check_scalar("forward_grad", value)
-        dds.append(dd)
-    return value, dds
+    """``(loss, [∇loss·v_j])`` for the directions ``v_j`` drawn from ``state``, drawn and
+    pushed forward as :func:`wengert.forward_grad` does."""
+    directions = draw_directions(params, rebuild_rng(state), distribution, n_samples)
+    value, dd = push_directions(lambda p: loss(p, data), params, directions, n_samples)
+    _check_scalar("forward_grad", value)
+    return value, [float(d) for d in np.atleast_1d(dd)]
 
 
 def estimate(params: Any, rng: np.random.Generator, dds: list, distribution: str) -> Any:
     """The forward gradient ``mean_j (∇f·v_j) v_j``, the directions drawn from ``rng``,
-    computed as :func:`wengert.forward_grad` computes it (bit for bit)."""
-    total = None
-    for dd in dds:
-        v = sample_direction(params, rng, distribution)
-        contribution = tree_map(lambda vi: dd * vi, v)
-        total = contribution if total is None else tree_map(np.add, total, contribution)
-    if len(dds) > 1:
-        total = tree_map(lambda t: t / len(dds), total)
-    return total
+    computed as :func:`wengert.forward_grad` computes it."""
+    k = len(dds)
+    directions = draw_directions(params, rng, distribution, k)
+    return combine(directions, dds[0] if k == 1 else np.asarray(dds), k)
 
 
 def shard_forward(loss: Callable[..., Any], params: Any, shard: Any, state: dict,

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import re
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .. import numpy as wnp
 
@@ -40,7 +39,7 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "arcsin": wnp.arcsin, "arccos": wnp.arccos, "arctan": wnp.arctan, "abs": wnp.absolute,
     "square": wnp.square, "sigmoid": _sigmoid,
 }
-CONSTANTS = {"pi": float(np.pi), "e": float(np.e)}
+CONSTANTS = {"pi": math.pi, "e": math.e}
 ALLOWED = (
     "Allowed: numbers, variable names (letters, digits and _, not starting with _), "
     "+ - * / ** and unary minus, parentheses, the constants pi and e, and the functions "
