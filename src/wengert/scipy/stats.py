@@ -28,31 +28,17 @@ import numpy as np
 from wengert import numpy as wnp
 from wengert.core.batching import batched_value
 from wengert.core.primitive import NotDifferentiableError
-from wengert.core.tracing import Box, unbox
+from wengert.core.tracing import Box
 from wengert.scipy import special as sc
+from wengert.scipy._values import all as _all
+from wengert.scipy._values import any as _any
+from wengert.scipy._values import value as _v
 
 __all__ = ["norm", "multivariate_normal", "t", "gamma", "beta", "chi2", "dirichlet", "poisson",
            "expon", "laplace", "logistic", "cauchy", "uniform", "bernoulli", "binom"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG2 = math.log(2.0)
-
-
-def _v(x: Any) -> Any:
-    """The value of x that masks and branch choices are made from (not differentiated):
-    a plain array, or under ``vmap`` batch boxes around it, so that NumPy code on it
-    computes per example."""
-    v = batched_value(x)
-    return v if isinstance(v, Box) else np.asarray(v)
-
-
-def _all(mask: Any) -> bool:
-    """Whether ``mask`` holds everywhere (in every example, under ``vmap``)."""
-    return bool(np.all(unbox(mask)))
-
-
-def _any(mask: Any) -> bool:
-    return bool(np.any(unbox(mask)))
 
 
 def _safe(mask: Any, x: Any, fill: float) -> Any:
