@@ -10,6 +10,8 @@ import numpy as np
 
 from wengert import numpy as wnp
 from wengert.core.tracing import unbox
+from wengert.rules._util import ndim
+from wengert.rules._util import shape as shape_of
 from wengert.scipy import _values as values
 from wengert.scipy import special as sc
 
@@ -18,7 +20,7 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 def _squeeze(out: Any) -> Any:
     """SciPy's ``_squeeze_output``: size-1 axes dropped, a 0-d result a scalar."""
-    shape = np.shape(out)
+    shape = shape_of(out)
     if any(d == 1 for d in shape):
         out = wnp.reshape(out, tuple(d for d in shape if d != 1))
     return out
@@ -37,12 +39,12 @@ class multivariate_normal_gen:
     name = "multivariate_normal"
 
     def _params(self, method: str, mean: Any, cov: Any) -> tuple[int, Any, Any]:
-        cshape = np.shape(cov)  # one example's, under vmap
+        cshape = shape_of(cov)  # one example's, under vmap
         if mean is None:
             dim = 1 if len(cshape) < 2 else cshape[0]
             mean = np.zeros(dim)
         else:
-            mshape = np.shape(mean)
+            mshape = shape_of(mean)
             if len(mshape) > 1:
                 raise ValueError(f"wengert.scipy.stats.multivariate_normal.{method}: mean "
                                  f"must be a vector, not an array of shape {mshape}")
@@ -59,13 +61,13 @@ class multivariate_normal_gen:
         return dim, mean, cov
 
     def _x(self, x: Any, dim: int) -> Any:
-        shape = np.shape(x)
+        shape = shape_of(x)
         if len(shape) == 0:
             x = wnp.reshape(x, (1,))
             shape = (1,)
         if len(shape) == 1:
             x = wnp.reshape(x, (-1, 1) if dim == 1 else (1, -1))
-        if np.shape(x)[-1] != dim:
+        if shape_of(x)[-1] != dim:
             raise ValueError(f"wengert.scipy.stats.multivariate_normal: x of shape {shape} "
                              f"does not have the dimension {dim} of the mean in its last axis")
         return x
@@ -81,8 +83,8 @@ class multivariate_normal_gen:
         one that is right for every example."""
         cv = values.value(cov)
         where = f"wengert.scipy.stats.multivariate_normal.{method}"
-        if np.ndim(cov) < 2:  # diagonal: no factorization
-            var = wnp.broadcast_to(cov, (dim,)) if np.ndim(cov) == 0 else cov
+        if ndim(cov) < 2:  # diagonal: no factorization
+            var = wnp.broadcast_to(cov, (dim,)) if ndim(cov) == 0 else cov
             vv = np.broadcast_to(cv, (dim,))
             eps = self._cutoff(vv)
             if values.any(np.min(vv) < -eps):
@@ -140,7 +142,7 @@ class multivariate_normal_gen:
         else:
             keep = null
             proj = np.where(keep, 0.0, dev)
-            eps = 1e3 * self._cutoff(np.broadcast_to(cov, np.shape(keep)))
+            eps = 1e3 * self._cutoff(np.broadcast_to(cov, shape_of(keep)))
         return np.any(np.abs(proj) > eps, axis=-1)
 
     def pdf(self, x: Any, mean: Any = None, cov: Any = 1, allow_singular: bool = False) -> Any:
@@ -167,7 +169,7 @@ class dirichlet_gen:
     name = "dirichlet"
 
     def _alpha(self, method: str, alpha: Any) -> Any:
-        shape = np.shape(alpha)  # one example's, under vmap
+        shape = shape_of(alpha)  # one example's, under vmap
         if len(shape) != 1 or shape[0] < 2:
             raise ValueError(f"wengert.scipy.stats.dirichlet.{method}: alpha must be a vector "
                              f"of at least 2 concentrations, not shape {shape}")
@@ -182,8 +184,8 @@ class dirichlet_gen:
 
     def logpdf(self, x: Any, alpha: Any) -> Any:
         alpha = self._alpha("logpdf", alpha)
-        k = np.shape(alpha)[0]
-        xshape = np.shape(x)
+        k = shape_of(alpha)[0]
+        xshape = shape_of(x)
         if len(xshape) not in (1, 2) or xshape[0] not in (k, k - 1):
             raise ValueError(f"wengert.scipy.stats.dirichlet.logpdf: x must have {k} (or "
                              f"{k - 1}) components along its first axis, not shape {xshape}")
@@ -212,7 +214,7 @@ class dirichlet_gen:
 
     def entropy(self, alpha: Any) -> Any:
         alpha = self._alpha("entropy", alpha)
-        k = np.shape(alpha)[0]
+        k = shape_of(alpha)[0]
         a0 = wnp.sum(alpha)
         return (self._log_norm(alpha) + (a0 - k) * sc.digamma(a0)
                 - wnp.sum((alpha - 1.0) * sc.digamma(alpha)))

@@ -29,6 +29,7 @@ from wengert import numpy as wnp
 from wengert.core.batching import batched_value
 from wengert.core.primitive import NotDifferentiableError
 from wengert.core.tracing import Box
+from wengert.rules._util import shape
 from wengert.scipy import special as sc
 from wengert.scipy._values import all as _all
 from wengert.scipy._values import any as _any
@@ -224,7 +225,9 @@ class t_gen(_Continuous):
         exactly ``1/2 + pdf(0)·y``, whose derivatives are right there (0·∞ otherwise)."""
         df = _safe(_v(df) > 0, df, 1.0)
         yv = _v(y)
-        yb = wnp.broadcast_arrays(yv, _v(df))[0]
+        dv = _v(df)
+        dshape = shape(dv)
+        yb = yv if not dshape or dshape == shape(yv) else wnp.broadcast_arrays(yv, dv)[0]
         zero = yb == 0
         small = (np.abs(yb) < 1.0) & ~zero
         tail = ~small & ~zero
@@ -521,19 +524,19 @@ class poisson_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.xlogy(ks, mu) - mu - sc.gammaln(ks + 1.0)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, mu: Any) -> Any:
         inside = k >= 0
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.gammaincc(np.where(inside, k, 0.0) + 1.0, mu)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, 0.0)
+        return _select(np.broadcast_to(inside, shape(out)), out, 0.0)
 
     def _sf(self, k: np.ndarray, mu: Any) -> Any:
         inside = k >= 0
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.gammainc(np.where(inside, k, 0.0) + 1.0, mu)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, 1.0)
+        return _select(np.broadcast_to(inside, shape(out)), out, 1.0)
 
 
 class bernoulli_gen(_Discrete):
@@ -549,7 +552,7 @@ class bernoulli_gen(_Discrete):
         inside = (k == 0) | (k == 1)
         ks = np.where(inside, k, 0.0)
         out = sc.xlogy(ks, p) + sc.xlog1py(1.0 - ks, -p)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, p: Any) -> Any:
         out = wnp.where(k < 0, 0.0, wnp.where(k >= 1, 1.0, 1.0 - p))
@@ -574,7 +577,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = (sc.gammaln(n + 1.0) - sc.gammaln(ks + 1.0) - sc.gammaln(n - ks + 1.0)
                + sc.xlogy(ks, p) + sc.xlog1py(n - ks, -p))
-        return _select(np.broadcast_to(inside, np.shape(out)), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, n: Any, p: Any) -> Any:
         nv = _v(n)
@@ -582,7 +585,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = sc.betainc(_safe(inside, n - ks, 1.0), ks + 1.0, 1.0 - p)
         outside = np.where(k < 0, 0.0, 1.0)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, outside)
+        return _select(np.broadcast_to(inside, shape(out)), out, outside)
 
     def _sf(self, k: np.ndarray, n: Any, p: Any) -> Any:
         nv = _v(n)
@@ -590,7 +593,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = sc.betainc(ks + 1.0, _safe(inside, n - ks, 1.0), p)
         outside = np.where(k < 0, 1.0, 0.0)
-        return _select(np.broadcast_to(inside, np.shape(out)), out, outside)
+        return _select(np.broadcast_to(inside, shape(out)), out, outside)
 
 
 norm = norm_gen()
