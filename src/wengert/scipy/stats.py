@@ -26,9 +26,14 @@ from typing import Any
 import numpy as np
 
 from wengert import numpy as wnp
+from wengert.core.batching import batched_value
 from wengert.core.primitive import NotDifferentiableError
-from wengert.core.tracing import Box, unbox
+from wengert.core.tracing import Box
+from wengert.rules._util import shape
 from wengert.scipy import special as sc
+from wengert.scipy._values import all as _all
+from wengert.scipy._values import any as _any
+from wengert.scipy._values import value as _v
 
 __all__ = ["norm", "multivariate_normal", "t", "gamma", "beta", "chi2", "dirichlet", "poisson",
            "expon", "laplace", "logistic", "cauchy", "uniform", "bernoulli", "binom"]
@@ -37,19 +42,14 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG2 = math.log(2.0)
 
 
-def _v(x: Any) -> np.ndarray:
-    """The plain value of x as an array (masks and checks are not differentiated)."""
-    return np.asarray(unbox(x))
-
-
-def _safe(mask: np.ndarray, x: Any, fill: float) -> Any:
+def _safe(mask: Any, x: Any, fill: float) -> Any:
     """``x`` where ``mask``, else ``fill``: the point at which the masked-out value is
     computed, so that its (discarded) derivative stays finite."""
-    return x if mask.all() else wnp.where(mask, x, fill)
+    return x if _all(mask) else wnp.where(mask, x, fill)
 
 
-def _select(mask: np.ndarray, inside: Any, outside: Any) -> Any:
-    if mask.all():
+def _select(mask: Any, inside: Any, outside: Any) -> Any:
+    if _all(mask):
         return inside
     return wnp.where(mask, inside, outside)
 
@@ -58,9 +58,9 @@ def _log_of(p: Any, q: Any) -> Any:
     """``log p`` for a probability ``p = 1 - q``: ``log1p(-q)`` where ``p`` is near 1."""
     near1 = _v(p) > 0.5
     with np.errstate(divide="ignore"):
-        if near1.all():
+        if _all(near1):
             return wnp.log1p(-q)
-        if not near1.any():
+        if not _any(near1):
             return wnp.log(p)
         # each branch at a safe point where it is not taken (no 0·∞ in the derivative)
         return wnp.where(near1, wnp.log1p(-_safe(near1, q, 0.0)), wnp.log(_safe(~near1, p, 0.5)))
@@ -99,10 +99,10 @@ class _Distribution:
         return True
 
     def _invalid_to_nan(self, out: Any, shapes: list, scale: Any) -> Any:
-        ok = np.asarray(self._valid(*[_v(s) for s in shapes]))
+        ok = self._valid(*[_v(s) for s in shapes])
         if self.has_scale:
             ok = ok & (_v(scale) > 0)
-        if ok.all():
+        if _all(ok):
             return out
         return wnp.where(ok, out, np.nan)
 
@@ -142,7 +142,7 @@ class _Continuous(_Distribution):
         y, shapes, scale, safe_scale = self._standard(method, x, args, kwds)
         out = self._logpdf(y, *shapes) - wnp.log(safe_scale)
         off = _v(out) == -np.inf  # off the support: -inf, and no derivative from log(scale)
-        if off.any():
+        if _any(off):
             out = wnp.where(off, -np.inf, out)
         return self._invalid_to_nan(out, shapes, scale)
 
@@ -225,18 +225,20 @@ class t_gen(_Continuous):
         exactly ``1/2 + pdf(0)·y``, whose derivatives are right there (0·∞ otherwise)."""
         df = _safe(_v(df) > 0, df, 1.0)
         yv = _v(y)
-        yb = np.broadcast_arrays(yv, _v(df))[0]
+        dv = _v(df)
+        dshape = shape(dv)
+        yb = yv if not dshape or dshape == shape(yv) else wnp.broadcast_arrays(yv, dv)[0]
         zero = yb == 0
         small = (np.abs(yb) < 1.0) & ~zero
         tail = ~small & ~zero
         lg = (lambda v: wnp.log(v)) if log else (lambda v: v)
         out: Any = 0.0
-        if small.any():
+        if _any(small):
             ys = _safe(small, y, 1.0)
             y2 = ys * ys
             near = 0.5 + 0.5 * np.sign(yb) * sc.betainc(0.5, 0.5 * df, y2 / (df + y2))
             out = _select(small, lg(near), out)
-        if tail.any():
+        if _any(tail):
             ys = _safe(tail, y, 2.0)
             h = 0.5 * sc.betainc(0.5 * df, 0.5, df / (df + ys * ys))
             left = yb < 0
@@ -245,7 +247,7 @@ class t_gen(_Continuous):
             else:
                 far = wnp.where(left, h, 1.0 - h)
             out = _select(tail, far, out)
-        if zero.any():
+        if _any(zero):
             half = 0.5 * (df + 1.0)
             pdf0 = wnp.exp(sc.gammaln(half) - sc.gammaln(0.5 * df) - 0.5 * wnp.log(df * math.pi))
             out = _select(~zero, out, lg(0.5 + pdf0 * _safe(zero, y, 0.0)))
@@ -453,12 +455,13 @@ class _Discrete(_Distribution):
     has_scale = False
 
     def _k(self, method: str, k: Any, args: tuple, kwds: dict) -> tuple:
-        if isinstance(k, Box) or isinstance(kwds.get("loc"), Box):
+        shapes, loc, _ = self._parse(method, args, kwds)
+        # Traced (not merely batched: vmap over k is fine) k or loc would lose a derivative.
+        if any(isinstance(v, Box) and batched_value(v) is not v for v in (k, loc)):
             raise NotDifferentiableError(
                 f"wengert.scipy.stats.{self.name}.{method}: no derivative with respect to k "
                 f"or loc (the distribution lives on the integers); pass them as constants, "
                 f"or wrap them in wengert.stop_gradient")
-        shapes, loc, _ = self._parse(method, args, kwds)
         kk = _v(k) - _v(loc)
         return kk, shapes
 
@@ -521,19 +524,19 @@ class poisson_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.xlogy(ks, mu) - mu - sc.gammaln(ks + 1.0)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, mu: Any) -> Any:
         inside = k >= 0
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.gammaincc(np.where(inside, k, 0.0) + 1.0, mu)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, 0.0)
+        return _select(np.broadcast_to(inside, shape(out)), out, 0.0)
 
     def _sf(self, k: np.ndarray, mu: Any) -> Any:
         inside = k >= 0
         mu = _safe(_v(mu) >= 0, mu, 1.0)
         out = sc.gammainc(np.where(inside, k, 0.0) + 1.0, mu)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, 1.0)
+        return _select(np.broadcast_to(inside, shape(out)), out, 1.0)
 
 
 class bernoulli_gen(_Discrete):
@@ -549,7 +552,7 @@ class bernoulli_gen(_Discrete):
         inside = (k == 0) | (k == 1)
         ks = np.where(inside, k, 0.0)
         out = sc.xlogy(ks, p) + sc.xlog1py(1.0 - ks, -p)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, p: Any) -> Any:
         out = wnp.where(k < 0, 0.0, wnp.where(k >= 1, 1.0, 1.0 - p))
@@ -574,7 +577,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = (sc.gammaln(n + 1.0) - sc.gammaln(ks + 1.0) - sc.gammaln(n - ks + 1.0)
                + sc.xlogy(ks, p) + sc.xlog1py(n - ks, -p))
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, -np.inf)
+        return _select(np.broadcast_to(inside, shape(out)), out, -np.inf)
 
     def _cdf(self, k: np.ndarray, n: Any, p: Any) -> Any:
         nv = _v(n)
@@ -582,7 +585,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = sc.betainc(_safe(inside, n - ks, 1.0), ks + 1.0, 1.0 - p)
         outside = np.where(k < 0, 0.0, 1.0)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, outside)
+        return _select(np.broadcast_to(inside, shape(out)), out, outside)
 
     def _sf(self, k: np.ndarray, n: Any, p: Any) -> Any:
         nv = _v(n)
@@ -590,7 +593,7 @@ class binom_gen(_Discrete):
         ks = np.where(inside, k, 0.0)
         out = sc.betainc(ks + 1.0, _safe(inside, n - ks, 1.0), p)
         outside = np.where(k < 0, 1.0, 0.0)
-        return _select(np.broadcast_to(inside, np.shape(_v(out))), out, outside)
+        return _select(np.broadcast_to(inside, shape(out)), out, outside)
 
 
 norm = norm_gen()
