@@ -16,8 +16,7 @@ differentiated again.
 * ``solve_sylvester``: ``A X + X B = Q``; its VJP solves the transposed equation.
 
 Batching (vmap): the batch axis is one more stack axis of every primitive
-(``stacked_batch``); the constants computed from values (``Pᵀ`` from the pivots, the
-Fréchet scaling) are computed per example.
+(``stacked_batch``); ``Pᵀ`` is computed from the pivots per example.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.batching import BatchBox, batched_value, has_batch
+from ..core.batching import BatchBox, batched_value
 from ..core.tracing import Box
 from ._util import defprim, dtype, is_complex, shape, stacked_batch, to_front, unbroadcast
 from .elementwise import conj
@@ -230,34 +229,17 @@ def frechet(f: Any, a: Any, e: Any) -> Any:
     full = batch + (n, n)
     a = a if tuple(shape(a)) == full else broadcast_to(a, full)
     e = e if tuple(shape(e)) == full else broadcast_to(e, full)
-    if has_batch(a) or has_batch(e):
-        return _frechet_batched(f, a, e, n, full)
+    # Under vmap the scale is the whole batch's: the answer is linear in E, so any
+    # scale is exact, and a zero E of every example gives zeros for every one.
     ne, na = float(np.max(np.abs(value(e)), initial=0.0)), float(np.max(np.abs(value(a)),
                                                                         initial=0.0))
     if ne == 0.0:
         return np.zeros(full, dtype=np.result_type(dtype(a), dtype(e)))
-    return _frechet_block(f, a, e, n, full, max(na, 1.0) / ne)
-
-
-def _frechet_block(f: Any, a: Any, e: Any, n: int, full: tuple, s: Any) -> Any:
+    s = max(na, 1.0) / ne
     zero = np.zeros(full, dtype=dtype(a))
     block = concatenate([concatenate([a, e * s], axis=-1), concatenate([zero, a], axis=-1)],
                         axis=-2)
     return getitem_p(f(block), idx=(Ellipsis, slice(0, n), slice(n, 2 * n))) / s
-
-
-def _frechet_batched(f: Any, a: Any, e: Any, n: int, full: tuple) -> Any:
-    """``frechet`` under vmap: the scale, and the zero answer of a zero ``E``, per
-    example, as a loop over the examples would have them."""
-    from .elementwise import absolute, maximum, where_p
-    from .reductions import amax_p
-    size = int(np.prod(full))
-    ne = amax_p(absolute(batched_value(e)), axis=None, keepdims=False) if size else 0.0
-    na = amax_p(absolute(batched_value(a)), axis=None, keepdims=False) if size else 0.0
-    zero = ne == 0.0
-    s = maximum(na, 1.0) / where_p(zero, 1.0, ne)
-    out = _frechet_block(f, a, e, n, full, s)
-    return where_p(zero, np.zeros((), dtype=dtype(out)), out)
 
 
 def _matfun_rules(p: Any) -> None:
