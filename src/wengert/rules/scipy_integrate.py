@@ -17,6 +17,12 @@ wengert's own transforms of ``func``, so they can be differentiated again:
 
 ``want_t`` (decided by the caller: whether ``t`` was traced at all) skips the
 ``t`` terms.  ``func`` must read traced values only through its arguments.
+
+Batching (vmap) solves once per example.  One stacked system of ``B·ny`` states
+would call a batched ``func`` once per step instead of ``B`` times, but it shares
+LSODA's steps, error norm and stiffness switch across the examples, so each answer
+would depend on the others and differ from its own solve by up to the tolerance (and
+the examples may have their own output times).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box
-from ._util import defprim, shape
+from ._util import batch_size, defprim, loop_batch, shape
 from .reductions import sum as _sum
 from .shape import concatenate, expand_dims, getitem_p, stack
 
@@ -130,5 +136,7 @@ def _odeint_vjp(g: Any, ys: Any, w: Any, *, func: Any, ny: int, nt: int, want_t:
 
 
 odeint_p.defjvp(_odeint_jvp).defvjp(_odeint_vjp)
+odeint_p.defbatch(lambda args, dims, **params: loop_batch(odeint_p, args, dims,
+                                                          batch_size(args, dims), params))
 
 PRIMITIVES = [odeint_p]

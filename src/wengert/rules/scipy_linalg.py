@@ -14,6 +14,9 @@ differentiated again.
   order); the VJP is ``L_f(Aᵀ, G)`` (f has a real power series).
 * ``sqrtm``: ``S dS + dS S = dA``, a Sylvester equation.
 * ``solve_sylvester``: ``A X + X B = Q``; its VJP solves the transposed equation.
+
+Batching (vmap): the batch axis is one more stack axis of every primitive
+(``stacked_batch``); ``Pᵀ`` is computed from the pivots per example.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import BatchBox, batched_value
 from ..core.tracing import Box
-from ._util import defprim, dtype, is_complex, shape, unbroadcast
+from ._util import defprim, dtype, is_complex, shape, stacked_batch, to_front, unbroadcast
 from .elementwise import conj
 from .linalg import matmul
 from .linalg_ext import tril, triu
@@ -122,6 +126,7 @@ def _st_vjp_b(g: Any, x: Any, a: Any, b: Any, *, trans: int, lower: bool,
 
 solve_triangular_p.defjvp(_st_jvp_a, _st_jvp_b).defvjp(_st_vjp_a, _st_vjp_b)
 solve_triangular_p.vjp_reads = ((0,), (0,))  # both rules read a and the answer only
+solve_triangular_p.defbatch(stacked_batch(solve_triangular_p, (2, 2)))
 
 
 # -- lu_factor ----------------------------------------------------------------------------
@@ -132,11 +137,20 @@ def _lu_factor_impl(a: Any) -> tuple:
 
 lu_factor_p = defprim("scipy.linalg.lu_factor", _lu_factor_impl, multiple_results=True,
                       keep_args=False)
+lu_factor_p.defbatch(stacked_batch(lu_factor_p, (2,)))
 
 
-def permutation_t(piv: Any) -> np.ndarray:
-    """``Pᵀ`` (so ``Pᵀ A = L U``) from LAPACK's row interchanges, for stacks."""
-    piv = np.asarray(value(piv))
+def permutation_t(piv: Any) -> Any:
+    """``Pᵀ`` (so ``Pᵀ A = L U``) from LAPACK's row interchanges, for stacks; per example
+    under vmap (a batch box of the pivots gives one of ``Pᵀ``)."""
+    piv = batched_value(piv)
+    if isinstance(piv, BatchBox):  # its batch axis is one more stack axis
+        inner = to_front(piv._value, piv._bdim)
+        return BatchBox(permutation_t(inner), piv._level, 0, piv._size)
+    return _permutation_t(np.asarray(piv))
+
+
+def _permutation_t(piv: np.ndarray) -> np.ndarray:
     n = piv.shape[-1]
     out = np.zeros(piv.shape + (n,))
     for idx in np.ndindex(*piv.shape[:-1]):
@@ -202,6 +216,8 @@ def _sqrtm_impl(a: Any) -> Any:
 expm_p = defprim("scipy.linalg.expm", _expm_impl, keep_ans=False)
 logm_p = defprim("scipy.linalg.logm", _logm_impl, keep_ans=False)
 sqrtm_p = defprim("scipy.linalg.sqrtm", _sqrtm_impl, keep_args=False)
+for _p in (expm_p, logm_p, sqrtm_p):
+    _p.defbatch(stacked_batch(_p, (2,)))
 
 
 def frechet(f: Any, a: Any, e: Any) -> Any:
@@ -213,6 +229,8 @@ def frechet(f: Any, a: Any, e: Any) -> Any:
     full = batch + (n, n)
     a = a if tuple(shape(a)) == full else broadcast_to(a, full)
     e = e if tuple(shape(e)) == full else broadcast_to(e, full)
+    # Under vmap the scale is the whole batch's: the answer is linear in E, so any
+    # scale is exact, and a zero E of every example gives zeros for every one.
     ne, na = float(np.max(np.abs(value(e)), initial=0.0)), float(np.max(np.abs(value(a)),
                                                                         initial=0.0))
     if ne == 0.0:
@@ -265,6 +283,7 @@ solve_sylvester_p.defvjp(
     lambda g, x, a, b, q: unbroadcast(-matmul(_T(x), _syl_adjoint(g, a, b)), b),
     lambda g, x, a, b, q: unbroadcast(_syl_adjoint(g, a, b), q))
 solve_sylvester_p.vjp_reads = ((0, 1), (0, 1), (0, 1))
+solve_sylvester_p.defbatch(stacked_batch(solve_sylvester_p, (2, 2, 2)))
 
 sqrtm_p.defjvp(_sqrtm_jvp).defvjp(_sqrtm_vjp)
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as wnp
+from ..core.batching import batched_value
 from ..numpy.linalg import _H, _symmetrize, cholesky_p, det, eigh_p, inv
 from ..numpy.linalg import solve as _np_solve
 from ..rules._util import dtype, ndim, shape
@@ -36,7 +37,6 @@ from ..rules.scipy_linalg import (
     solve_sylvester_p,
     solve_triangular_p,
     sqrtm_p,
-    value,
 )
 from ..rules.shape import expand_dims, getitem_p, swapaxes
 
@@ -122,7 +122,7 @@ def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> t
     """``(lu, piv)``: SciPy's pivoted LU factorization (``piv`` is not differentiable)."""
     _check_matrix(a, "lu_factor")
     lu, piv = lu_factor_p(a)
-    return lu, value(piv)
+    return lu, batched_value(piv)  # plain pivots (batch boxes of them under vmap)
 
 
 def lu_solve(lu_and_piv: tuple, b: Any, trans: Any = 0, overwrite_b: bool = False,
