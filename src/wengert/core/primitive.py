@@ -16,6 +16,14 @@ Rule signatures (``argnum`` is the positional argument the rule is for):
   axis at ``out_dim`` (``None``: the answer is the same for every example).  For a
   primitive with multiple results, ``out`` is a tuple and ``out_dim`` a tuple or one int
   for all.  An ``elementwise`` primitive gets the shared elementwise rule by default.
+* Simplification rule (``jit``'s optimiser): ``simplify(ins, params, out, ctx) ->
+  replacement or None`` rewrites one equation of this primitive in a trace (``x * 1`` is
+  ``x``); the contract and the shared helpers are in :mod:`wengert.rules._simplify`.
+
+Facts for the compiler, beside the rules: ``commutative`` (``f(x, y)`` is ``f(y, x)``,
+value and derivative, so common-subexpression elimination may swap the operands) and
+``ufunc`` (the NumPy ufunc computing the primitive, which generated code calls directly
+and may give ``out=``; found by itself when the implementation is a ufunc).
 
 Rules are written with :mod:`wengert.numpy` functions, so they are themselves
 differentiable: that is what makes ``grad(grad(f))`` and ``jacfwd(jacrev(f))`` work.
@@ -46,7 +54,8 @@ class Primitive:
     __slots__ = (
         "name", "impl", "nondiff", "multiple_results", "keep_args", "keep_ans",
         "jvps", "jvp_n", "jvp_all", "vjps", "vjp_n", "_vjp_reads", "trims_args", "batch",
-        "operator", "scalar", "passthrough", "scaling", "elementwise", "__dict__",
+        "operator", "scalar", "passthrough", "scaling", "elementwise", "simplify", "commutative",
+        "ufunc", "__dict__",
     )
 
     def __init__(
@@ -98,6 +107,12 @@ class Primitive:
         # Whether the answer is the arguments broadcast together, so that no argument
         # has more entries than it (recording then judges their sizes by the answer's).
         self.elementwise = elementwise
+        # For jit (see the module docstring): its simplification rule, whether its two
+        # arguments commute exactly (in floating point, with mirror-image derivative
+        # rules: not maximum or minimum, whose rules break ties by position), its ufunc.
+        self.simplify: Rule | None = None
+        self.commutative = False
+        self.ufunc: np.ufunc | None = impl if isinstance(impl, np.ufunc) else None
 
     def __call__(self, x: Any, /, *rest: Any, **params: Any) -> Any:
         if not rest:  # one argument: skip bind's general loop

@@ -192,11 +192,9 @@ class _Gen:
 
     # -- buffer reuse (out=) -----------------------------------------------------------
     def _ufunc(self, e: Eqn) -> Any:
-        """The ufunc computing ``e`` (its primitive's own NumPy function), if any."""
-        u = getattr(np, e.prim.name, None)
-        if isinstance(u, np.ufunc) and not e.params and u.nin == len(e.inputs) and \
-                u.nout == 1 and (e.prim.impl is u or (
-                    e.prim.elementwise and getattr(e.prim.impl, "__name__", None) == u.__name__)):
+        """The ufunc computing ``e`` (the one its primitive declares), if any."""
+        u = e.prim.ufunc
+        if u is not None and not e.params and u.nin == len(e.inputs) and u.nout == 1:
             return u
         return None
 

@@ -4,11 +4,12 @@ Every pass keeps the trace a list of primitive equations (so it can still be
 replayed, and differentiated, by the primitives themselves):
 
 * constant folding: an equation whose operands are all constants becomes a constant;
-* algebra: ``x*1``, ``x+0``, ``x-0``, ``x/1``, ``--x``, ``+x``, reshapes and
-  transposes of reshapes and transposes, and the sum of a broadcast (``x * n``),
-  each only where the result keeps the operand's shape and dtype;
+* algebra: each primitive's own ``simplify`` rule, declared beside it in its
+  ``rules/`` family (``x*1``, ``x+0``, ``--x``, reshapes of reshapes, the sum of a
+  broadcast ...; the contract is in :mod:`wengert.rules._simplify`);
 * common-subexpression elimination: the same primitive on the same operands
-  with the same parameters is computed once;
+  with the same parameters is computed once (in either order for a
+  ``commutative`` one);
 * dead-code elimination: only what an output or a guard reads is kept (in a
   derivative program this drops the primal values the derivative never reads).
 
@@ -26,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from ..rules import all_primitives
 from .trace import Atom, Eqn, Literal, Trace, Var
 
 
@@ -105,6 +105,7 @@ def _forward(eqns: list[Eqn], stats: Stats) -> tuple[list[Eqn], dict[int, Atom]]
     sub: dict[int, Atom] = {}
     seen: dict[Any, Eqn] = {}
     defs: dict[int, Eqn] = {}  # id(var) -> its equation in this pass's output
+    ctx = _Context(defs)
     out: list[Eqn] = []
     get = sub.get
     for e in eqns:
@@ -113,18 +114,17 @@ def _forward(eqns: list[Eqn], stats: Stats) -> tuple[list[Eqn], dict[int, Atom]]
         if all(type(a) is Literal for a in ins) and _fold(e, ins, sub):
             stats.count("folded")
             continue
-        if not e.prim.multiple_results:
-            rule = _ALGEBRA.get(e.prim.name)
-            if rule is not None and e.prim is _prim(e.prim.name):
-                new = rule(e, ins, defs)
+        rule = e.prim.simplify
+        if rule is not None and not e.prim.multiple_results:
+            new = rule(ins, e.params, e.out, ctx)
+            if new is not None:
                 if isinstance(new, (Var, Literal)):
                     sub[id(e.out)] = new
                     stats.count("algebra")
                     continue
-                if new is not None:
-                    prim, ins, params = new
-                    e = Eqn(prim, ins, params, e.outputs, e.scope)
-                    stats.count("rewritten")
+                prim, ins, params = new
+                e = Eqn(prim, ins, params, e.outputs, e.scope)
+                stats.count("rewritten")
         key = _key(e, ins)
         if key is not None:
             prev = seen.get(key)
@@ -158,16 +158,11 @@ def _key(e: Eqn, ins: tuple) -> Any:
     constants by type and value: a tuple)."""
     try:
         parts = tuple([id(a) if type(a) is Var else _literal_key(a.value) for a in ins])
-        if e.prim.name in _COMMUTATIVE and len(parts) == 2 and not e.params:
+        if e.prim.commutative and len(parts) == 2 and not e.params:
             parts = tuple(sorted(parts, key=repr))  # y * x is x * y (value and derivative)
         return (id(e.prim), parts, _freeze(e.params) if e.params else ())
     except TypeError:
         return None
-
-
-# Exactly commutative in floating point, with symmetric derivative rules (not maximum and
-# minimum, whose rules break ties by position).
-_COMMUTATIVE = frozenset({"add", "multiply"})
 
 
 def _literal_key(x: Any) -> tuple:
@@ -213,132 +208,27 @@ def _dce(eqns: list[Eqn], outputs: list[Atom], guards: list[Guard], stats: Stats
     return keep
 
 
-# -- algebra ---------------------------------------------------------------------------
-_prims: dict[str, Any] = {}
+# -- algebra: the primitives' own rules ask the pass through this ---------------------
+class _Context:
+    """What a ``simplify`` rule may ask (``rules._simplify.Context``)."""
 
+    __slots__ = ("defs",)
 
-def _prim(name: str) -> Any:
-    if not _prims:
-        _prims.update(all_primitives())
-    return _prims.get(name)
+    def __init__(self, defs: dict[int, Eqn]) -> None:
+        self.defs = defs  # id(var) -> its equation in the pass's output so far
 
+    @staticmethod
+    def is_var(a: Atom) -> bool:
+        return isinstance(a, Var)
 
-def _same(v: Var, a: Atom) -> bool:
-    """Whether ``a`` can stand for ``v``: a variable of the same shape and dtype."""
-    return isinstance(a, Var) and a.shape == v.shape and a.dtype == v.dtype
+    @staticmethod
+    def value(a: Literal) -> Any:
+        return a.value
 
+    def made_by(self, a: Atom, prim: Any) -> Eqn | None:
+        d = self.defs.get(id(a)) if isinstance(a, Var) else None
+        return d if d is not None and d.prim is prim else None
 
-def _is_scalar(a: Atom, value: float) -> bool:
-    """Whether ``a`` is a constant whose every entry is ``value``."""
-    if not isinstance(a, Literal):
-        return False
-    x = a.value
-    if type(x) in (int, float, np.float64, np.float32):
-        return bool(x == value)
-    return (type(x) is np.ndarray and x.dtype.kind in "iuf" and x.size <= 1 << 16
-            and bool(np.all(x == value)))
-
-
-Defs = dict[int, Eqn]
-
-
-def _made_by(a: Atom, prim: Any, defs: Defs) -> Eqn | None:
-    """The equation that made ``a`` if it is ``prim``'s."""
-    d = defs.get(id(a)) if isinstance(a, Var) else None
-    return d if d is not None and d.prim is prim else None
-
-
-def _identity(unit: float, sides: tuple[int, ...]) -> Callable[[Eqn, tuple, Defs], Any]:
-    """``x ∘ unit`` (or ``unit ∘ x``) is ``x``."""
-    def rule(e: Eqn, ins: tuple, defs: Defs) -> Any:
-        if len(ins) != 2 or e.params:
-            return None
-        for s in sides:
-            if _is_scalar(ins[1 - s], unit) and _same(e.out, ins[s]):
-                return ins[s]
-        return None
-    return rule
-
-
-def _involution(e: Eqn, ins: tuple, defs: Defs) -> Any:
-    """``-(-x)`` is ``x``."""
-    d = _made_by(ins[0], e.prim, defs)
-    if d is not None and not e.params and not d.params and _same(e.out, d.inputs[0]):
-        return d.inputs[0]
-    return None
-
-
-def _positive(e: Eqn, ins: tuple, defs: Defs) -> Any:
-    return ins[0] if _same(e.out, ins[0]) and not e.params else None
-
-
-def _reshape(e: Eqn, ins: tuple, defs: Defs) -> Any:
-    (a,) = ins
-    if _same(e.out, a):
-        return a
-    d = _made_by(a, e.prim, defs)
-    if d is not None:
-        if _same(e.out, d.inputs[0]):
-            return d.inputs[0]
-        return e.prim, d.inputs, e.params  # reshape(reshape(x)) = reshape(x)
-    return None
-
-
-def _axes(axes: Any, ndim: int) -> tuple:
-    return tuple(reversed(range(ndim))) if axes is None else tuple(int(i) % ndim for i in axes)
-
-
-def _transpose(e: Eqn, ins: tuple, defs: Defs) -> Any:
-    (a,) = ins
-    n = len(e.out.shape)
-    mine = _axes(e.params.get("axes"), n)
-    if isinstance(a, Var) and mine == tuple(range(n)) and _same(e.out, a):
-        return a
-    d = _made_by(a, e.prim, defs)
-    if d is not None:
-        inner = _axes(d.params.get("axes"), n)
-        both = tuple(inner[i] for i in mine)
-        x = d.inputs[0]
-        if both == tuple(range(n)) and _same(e.out, x):
-            return x  # (xᵀ)ᵀ = x
-        return e.prim, (x,), {**e.params, "axes": both}
-    return None
-
-
-def _sum(e: Eqn, ins: tuple, defs: Defs) -> Any:
-    """``sum(broadcast_to(x, s))`` over exactly the broadcast axes is ``x * n``."""
-    (a,) = ins
-    d = _made_by(a, _prim("broadcast_to"), defs)
-    if d is None or not isinstance(a, Var):
-        return None
-    x = d.inputs[0]
-    xs = tuple(np.shape(x.value)) if isinstance(x, Literal) else x.shape
-    big = a.shape
-    lead = len(big) - len(xs)
-    copied = set(range(lead)) | {lead + i for i, d in enumerate(xs)
-                                 if d == 1 and big[lead + i] != 1}
-    axis = e.params.get("axis")
-    summed = set(range(len(big))) if axis is None else {int(i) % len(big) for i in axis}
-    if summed != copied or not copied:
-        return None
-    n = int(np.prod([big[i] for i in summed]))
-    keep = bool(e.params.get("keepdims", False)) and lead > 0
-    out_shape = e.out.shape
-    if isinstance(x, Literal) or x.dtype != e.out.dtype:
-        return None
-    if xs == out_shape and not keep:
-        return _prim("multiply"), (x, Literal(n)), {}
-    return None
-
-
-_ALGEBRA: dict[str, Callable[[Eqn, tuple, Defs], Any]] = {
-    "multiply": _identity(1, (0, 1)),
-    "add": _identity(0, (0, 1)),
-    "subtract": _identity(0, (0,)),
-    "divide": _identity(1, (0,)),
-    "negative": _involution,
-    "positive": _positive,
-    "reshape": _reshape,
-    "transpose": _transpose,
-    "sum": _sum,
-}
+    @staticmethod
+    def literal(x: Any) -> Literal:
+        return Literal(x)

@@ -22,6 +22,7 @@ import numpy as np
 from ..core.batching import batched_value
 from ..core.reverse import Meta
 from ..core.tracing import EXACT_REFCOUNTS, INPLACE_MIN_SIZE, Box, unbox
+from ._simplify import identity, identity_unit, involution
 from ._util import (
     broadcast_tangent,
     defprim,
@@ -194,6 +195,7 @@ def _fast(op: Any, ufunc: Any) -> Any:
 def _arith(name: str, op: Any, ufunc: Any, **kw: Any) -> Any:
     p = defprim(name, _fast(op, ufunc), elementwise=True, **kw)
     p.operator = op
+    p.ufunc = ufunc  # the implementation wraps it (jit's code calls it directly)
     return p
 
 
@@ -225,6 +227,8 @@ def _pass_through(argnum: int, sign: float) -> Callable[..., Any]:
 
 add.defvjp(_pass_through(0, 1.0), _pass_through(1, 1.0))
 add.passthrough = (0, 1)
+add.simplify = identity_unit(0, (0, 1))  # x + 0, 0 + x
+add.commutative = True
 _export(add, "add")
 
 subtract = _arith("subtract", operator.sub, np.subtract, keep_args=False, keep_ans=False)
@@ -232,18 +236,21 @@ subtract.defjvp(lambda t, ans, x, y: broadcast_tangent(t, ans),
                 lambda t, ans, x, y: broadcast_tangent(-t, ans))
 subtract.defvjp(_pass_through(0, 1.0), _pass_through(1, -1.0))
 subtract.passthrough = (0,)
+subtract.simplify = identity_unit(0, (0,))  # x - 0
 _export(subtract, "subtract")
 
 negative = defprim("negative", np.negative, keep_args=False, keep_ans=False,
                    elementwise=True)
 negative.defjvp(lambda t, ans, x: -t)
 negative.defvjp(lambda g, ans, x: -g)
+negative.simplify = involution(negative)  # --x
 _export(negative, "negative")
 
 positive = defprim("positive", np.positive, keep_args=False, keep_ans=False,
                    elementwise=True)
 positive.defjvp(lambda t, ans, x: t)
 positive.defvjp(lambda g, ans, x: g)
+positive.simplify = identity  # +x
 _export(positive, "positive")
 
 multiply = _arith("multiply", operator.mul, np.multiply, keep_ans=False)
@@ -293,9 +300,13 @@ def _scaled_in_place(g: Any, c: Any, target: Meta) -> Any:
 multiply.defvjp(_mul_vjp_x, _mul_vjp_y)
 multiply.vjp_reads = ((1,), (0,))  # x * c keeps only c: the rule for x reads y
 multiply.scaling = (0, 1)  # x * c and c * x: no node in reverse mode, the box carries c
+multiply.simplify = identity_unit(1, (0, 1))  # x * 1, 1 * x
+multiply.commutative = True
 _export(multiply, "multiply")
 
 divide = defprim("divide", _fast(operator.truediv, np.divide), elementwise=True)
+divide.ufunc = np.divide
+divide.simplify = identity_unit(1, (0,))  # x / 1
 # ṫ / y rather than ṫ · (1 / y): a Python constant y then stays a weak scalar, so the
 # tangent keeps float32 even where y is 0 (the retry on NumPy scalars would widen 1/y).
 divide.defjvp(lambda t, ans, x, y: broadcast_tangent(t / y, ans),

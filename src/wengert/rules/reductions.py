@@ -15,7 +15,7 @@ import numpy as np
 from ..core.batching import batched_value
 from ..core.tracing import INPLACE_MIN_SIZE, unbox
 from ._util import batch_front, defprim, dtype, exporter, ndim, normalize_axis, shape, shift_axis
-from .elementwise import _OPERANDS, conj, equal, sqrt, where
+from .elementwise import _OPERANDS, conj, equal, multiply, sqrt, where
 from .shape import (
     astype,
     broadcast_to_p,
@@ -67,6 +67,34 @@ def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False)
 
 sum_p = defprim("sum", _sum_impl, keep_args=False, keep_ans=False)
 sum_p.deflinear().defvjp(_sum_vjp)
+
+
+def _simplify_sum(ins: tuple, params: dict, out: Any, ctx: Any) -> Any:
+    """``sum(broadcast_to(x, s))`` over exactly the broadcast axes is ``x * n`` (jit's
+    optimiser; the contract is in rules/_simplify.py)."""
+    (a,) = ins
+    d = ctx.made_by(a, broadcast_to_p)
+    if d is None:
+        return None
+    x = d.inputs[0]
+    if not ctx.is_var(x) or x.dtype != out.dtype:
+        return None
+    xs, big = x.shape, a.shape
+    lead = len(big) - len(xs)
+    copied = set(range(lead)) | {lead + i for i, k in enumerate(xs)
+                                 if k == 1 and big[lead + i] != 1}
+    axis = params.get("axis")
+    summed = set(range(len(big))) if axis is None else {int(i) % len(big) for i in axis}
+    if summed != copied or not copied:
+        return None
+    keep = bool(params.get("keepdims", False)) and lead > 0
+    if xs != out.shape or keep:
+        return None
+    n = int(np.prod([big[i] for i in summed]))
+    return multiply, (x, ctx.literal(n)), {}
+
+
+sum_p.simplify = _simplify_sum
 
 
 def _reduce_args(fname: str, a: Any, axis: Any, dtype: Any, out: Any, kw: dict) -> tuple | None:

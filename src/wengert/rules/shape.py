@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.tracing import Box, contains_box, pack_sequence, unbox
+from ._simplify import same
 from ._util import (
     all_front,
     defprim,
@@ -49,6 +50,44 @@ transpose_p.deflinear().defvjp(
 broadcast_to_p = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
                          keep_args=False, keep_ans=False)
 broadcast_to_p.deflinear().defvjp(lambda g, ans, x, shape: unbroadcast(g, x))
+
+
+# -- simplification (jit's optimiser; the contract is in rules/_simplify.py) ------------
+def _simplify_reshape(ins: tuple, params: dict, out: Any, ctx: Any) -> Any:
+    (a,) = ins
+    if same(out, a, ctx):
+        return a
+    d = ctx.made_by(a, reshape_p)
+    if d is not None:
+        if same(out, d.inputs[0], ctx):
+            return d.inputs[0]
+        return reshape_p, d.inputs, params  # reshape(reshape(x)) = reshape(x)
+    return None
+
+
+def _axes(axes: Any, n: int) -> tuple:
+    return tuple(reversed(range(n))) if axes is None else tuple(int(i) % n for i in axes)
+
+
+def _simplify_transpose(ins: tuple, params: dict, out: Any, ctx: Any) -> Any:
+    (a,) = ins
+    n = len(out.shape)
+    mine = _axes(params.get("axes"), n)
+    if ctx.is_var(a) and mine == tuple(range(n)) and same(out, a, ctx):
+        return a
+    d = ctx.made_by(a, transpose_p)
+    if d is not None:
+        inner = _axes(d.params.get("axes"), n)
+        both = tuple(inner[i] for i in mine)
+        x = d.inputs[0]
+        if both == tuple(range(n)) and same(out, x, ctx):
+            return x  # (xᵀ)ᵀ = x
+        return transpose_p, (x,), {**params, "axes": both}
+    return None
+
+
+reshape_p.simplify = _simplify_reshape
+transpose_p.simplify = _simplify_transpose
 
 
 def _getitem(x: Any, idx: Any) -> Any:
