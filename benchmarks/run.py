@@ -7,8 +7,9 @@
 Every library is pinned to one thread.  The runner first re-executes itself
 with the thread variables and glibc's malloc settings (freed memory kept for reuse)
 set and without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (which force an old, slow OpenBLAS
-kernel), so every library, and every memory subprocess, sees the same environment.  Timings interleave the libraries
-(a new random order every round) and report the median; see README.md.
+kernel), so every library, and every memory subprocess, sees the same environment.
+Timings interleave the libraries (a new random order every round) and report the median;
+see README.md.
 """
 
 from __future__ import annotations
@@ -302,7 +303,8 @@ def _summarize(w: Workload, res: dict) -> dict:
     if w.target is not None:
         got = res.get(w.target_lib, {}).get("ratio")
         doc["target"] = {"library": w.target_lib, "max_ratio": w.target, "ratio": got,
-                         "met": None if got is None else bool(got <= w.target)}
+                         "met": None if got is None else bool(got <= w.target),
+                         "on": w.target_on}
     if w.relative_to:
         doc["relative_to"] = w.relative_to
     return doc
@@ -320,7 +322,7 @@ def _relative(docs: list[dict]) -> None:
             if "median" in r and own.get("median"):
                 r["x_loss"] = r["median"] / own["median"]
         t = d.get("target")
-        if t is not None:  # a target relative to another workload is on "x loss"
+        if t is not None and t.get("on") == "relative_to":  # the target is on "x loss"
             got = d["results"].get(t["library"], {}).get("x_loss")
             t.update(ratio=got, met=None if got is None else bool(got <= t["max_ratio"]),
                      relative_to=d["relative_to"])

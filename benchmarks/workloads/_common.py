@@ -111,7 +111,8 @@ class Workload:
     target: float | None = None         # wengert / reference must be at most this
     target_lib: str = "wengert"
     relative_to: str | None = None      # a workload whose per-library medians give "x loss"
-    # (with a target too, the target is on "x loss": wengert's median over its own there)
+    target_on: str = "reference"        # or "relative_to": the target is on "x loss",
+    # wengert's median over its own on the relative_to workload
     kind: str = "time"                  # or "memory"
     in_quick: bool = True               # part of --quick (an --only pattern can still pick it)
     params: dict[str, Any] = field(default_factory=dict)

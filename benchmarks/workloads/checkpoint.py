@@ -216,7 +216,8 @@ def workloads(quick: bool) -> list[Workload]:
                  params=size),
         Workload(name="checkpoint_seq", family="checkpoint", reference="handwritten",
                  title=f"value_and_grad of a {desc}, {seq}", makers=_time_makers(True, size),
-                 relative_to="checkpoint_plain", target=1.5, params=size),
+                 relative_to="checkpoint_plain", target=1.5, target_on="relative_to",
+                 params=size),
         Workload(name="checkpoint_mem_plain", family="checkpoint", kind="memory",
                  reference="wengert", unit="bytes",
                  title=f"peak memory of the forward pass (what the graph keeps for the "
@@ -224,7 +225,8 @@ def workloads(quick: bool) -> list[Workload]:
                  measure=_measure_memory("tensor_plain", size), params=size),
         Workload(name="checkpoint_mem_seq", family="checkpoint", kind="memory",
                  reference="wengert", unit="bytes", relative_to="checkpoint_mem_plain",
-                 target=0.25, measure=_measure_memory("tensor_seq", size), params=size,
+                 target=0.25, target_on="relative_to", measure=_measure_memory("tensor_seq", size),
+                 params=size,
                  title=f"peak memory of the forward pass (what the graph keeps for the "
                        f"backward pass), tensor API, {desc}, {seq}"),
         Workload(name="checkpoint_mem_total_plain", family="checkpoint", kind="memory",
