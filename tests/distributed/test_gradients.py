@@ -89,3 +89,16 @@ def test_the_reduction_runs_on_the_workers(client):
     names = [t["key"][0] if isinstance(t["key"], tuple) else t["key"] for t in ts.data]
     assert sum("shard_value_and_grad" in str(k) for k in names) == 5
     assert sum(str(k).startswith("add-") for k in names) == 4
+
+
+def test_shards_stay_on_their_home_workers(client):
+    """Every task that reads a shard runs where the shard is: after gradient steps each
+    shard still has exactly one holder, the worker it was placed on."""
+    x, y, p = problem()
+    shards = wd.scatter(client, (x, y), shards=[40, 40, 23])
+    assert len(set(shards.homes)) == 2  # three shards round-robin on two workers
+    for _ in range(3):
+        wd.value_and_grad(mse, p, shards)
+        wd.forward_grad(mse, p, shards, rng=0, n_samples=2)
+    holders = client.who_has(list(shards.futures))
+    assert [set(holders[f.key]) for f in shards.futures] == [{h} for h in shards.homes]

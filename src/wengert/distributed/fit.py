@@ -140,8 +140,8 @@ class _Run:
         def attempt() -> tuple[Any, Any]:
             p = put(client, params)
             parts = [client.submit(_tasks.shard_value_and_grad, self.loss_future, p, s, off,
-                                   batch, pure=False)
-                     for s, off in zip(shards.futures, shards.offsets)]
+                                   batch, pure=False, **shards.near(i))
+                     for i, (s, off) in enumerate(zip(shards.futures, shards.offsets))]
             value, grad = result(tree_sum(client, parts))
             return value / rows, tree_map(lambda g: g / rows, grad)
 
@@ -179,7 +179,8 @@ class _Run:
                         batch: tuple | None) -> dict[int, Future]:
         offsets = self.shards.offsets
         return {i: self.client.submit(_tasks.replica_step, self.id, step, pending, state,
-                                      self.shards.futures[i], offsets[i], batch, pure=False)
+                                      self.shards.futures[i], offsets[i], batch, pure=False,
+                                      **self.shards.near(i))
                 for i in which}
 
     def seed_all(self, params: Any, opt_state: dict, step: int,

@@ -80,8 +80,8 @@ def value_and_grad(loss: Callable[..., Any], params: Any, shards: Shards) -> tup
 
     def attempt() -> tuple[Any, Any]:
         p, f = put(client, params), put(client, loss)
-        parts = [client.submit(_tasks.shard_value_and_grad, f, p, s, pure=False)
-                 for s in shards.futures]
+        parts = [client.submit(_tasks.shard_value_and_grad, f, p, s, pure=False,
+                               **shards.near(i)) for i, s in enumerate(shards.futures)]
         total, grad = result(tree_sum(client, parts))
         n = shards.n_rows
         return total / n, tree_map(lambda g: g / n, grad)
@@ -107,7 +107,8 @@ def forward_grad(loss: Callable[..., Any], params: Any, shards: Shards, *, rng: 
     def attempt() -> tuple[Any, list]:
         p, f = put(client, params), put(client, loss)
         parts = [client.submit(_tasks.shard_forward, f, p, s, state, n_samples, distribution,
-                               pure=False) for s in shards.futures]
+                               pure=False, **shards.near(i))
+                 for i, s in enumerate(shards.futures)]
         return sum_scalars(result(parts), shards.n_rows)
 
     value, dds = retrying("forward_grad", attempt)

@@ -28,6 +28,16 @@ class Shards:
     client: Client
     futures: tuple[Future, ...]
     sizes: tuple[int, ...]
+    homes: tuple[str, ...] = ()  # the worker each shard was placed on
+
+    def near(self, i: int) -> dict[str, Any]:
+        """``client.submit`` placement for a task that reads shard ``i``: on its home
+        worker while that worker lives, else wherever the scheduler likes (where the
+        shard was recomputed).  Without it the scheduler may copy a whole shard to an
+        idle worker to start a small task sooner."""
+        if not self.homes:
+            return {}
+        return {"workers": [self.homes[i]], "allow_other_workers": True}
 
     @property
     def n_rows(self) -> int:
@@ -125,7 +135,7 @@ def scatter(client: Client, data: Any, shards: int | Sequence[int] | None = None
                 _tasks.unwrap, _tasks.Payload(part), key=f"wengert-shard-{token}-{i}",
                 workers=[workers[i % len(workers)]], allow_other_workers=True))
             start += size
-    return Shards(client, tuple(futures), tuple(sizes))
+    return Shards(client, tuple(futures), tuple(sizes), _homes(workers, len(sizes)))
 
 
 def from_loader(client: Client, load_shard: Callable[[int], Any], n: int) -> Shards:
@@ -157,4 +167,8 @@ def from_loader(client: Client, load_shard: Callable[[int], Any], n: int) -> Sha
             raise ValueError(f"from_loader: load_shard({i}) returned {structure}, but "
                              f"load_shard(0) returned {counts[0][1]}")
         sizes.append(rows[0])
-    return Shards(client, futures, tuple(sizes))
+    return Shards(client, futures, tuple(sizes), _homes(workers, len(sizes)))
+
+
+def _homes(workers: list[str], n: int) -> tuple[str, ...]:
+    return tuple(workers[i % len(workers)] for i in range(n))
