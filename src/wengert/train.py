@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,19 +90,53 @@ def fit(loss: Callable[..., Any], params: Any, optimizer: Optimizer,
         gradient: str = "backprop", n_samples: int = 1, distribution: str = "normal",
         evaluate: Metrics | None = None, eval_every: int | None = None,
         max_steps: int | None = None, max_time: float | None = None,
-        progress: bool | None = None, label: str = "") -> tuple[Any, History]:
+        progress: bool | None = None, label: str = "",
+        client: Any = None) -> tuple[Any, History]:
     """Train ``params`` on ``data`` (a tuple of aligned arrays); returns ``(params, history)``.
 
     ``evaluate(params) -> {name: value}`` runs before training, every
     ``eval_every`` steps (default: once per epoch) and at the end.  Training
     stops after ``epochs``, ``max_steps`` steps or ``max_time`` training seconds.
     Shuffling and forward-gradient directions are drawn from ``seed``.
+
+    With a Dask ``client`` the data is scattered into one shard per worker and
+    the steps run there (:func:`wengert.distributed.fit`; the same steps, to
+    rounding).
     """
+    if client is not None:
+        from . import distributed
+
+        return distributed.fit(lambda p, batch: loss(p, *batch), params, optimizer,
+                               distributed.scatter(client, tuple(data)), epochs=epochs,
+                               batch_size=batch_size, seed=seed, gradient=gradient,
+                               n_samples=n_samples, distribution=distribution,
+                               evaluate=evaluate, eval_every=eval_every, max_steps=max_steps,
+                               max_time=max_time, progress=progress, label=label)
     step_fn = _gradient_fn(loss, gradient, n_samples, distribution)
     rng = np.random.default_rng(seed)
+
+    def step(params: Any, state: Any, batch: Any) -> tuple[Any, Any, int]:
+        return (*step_fn(params, batch, rng), len(batch[0]))
+
+    return run_steps(step, lambda epoch: minibatches(*data, batch_size=batch_size, seed=rng),
+                     params, optimizer, optimizer.init(params), n_rows=len(data[0]),
+                     epochs=epochs, batch_size=batch_size, gradient=gradient,
+                     evaluate=evaluate, eval_every=eval_every, max_steps=max_steps,
+                     max_time=max_time, progress=progress, label=label)
+
+
+def run_steps(step: Callable[[Any, Any, Any], tuple[Any, Any, int]],
+              epoch_batches: Callable[[int], Iterable[Any]], params: Any,
+              optimizer: Optimizer, state: Any, *, n_rows: int, epochs: int, batch_size: int,
+              gradient: str, evaluate: Metrics | None, eval_every: int | None,
+              max_steps: int | None, max_time: float | None, progress: bool | None,
+              label: str) -> tuple[Any, History]:
+    """The loop of :func:`fit`, shared with :func:`wengert.distributed.fit`:
+    ``step(params, state, batch) -> (loss value, gradient, rows)`` for each batch
+    of ``epoch_batches(epoch)``, then the optimiser's update, with the history,
+    evaluations, stopping rules and progress bar."""
     hist = History(label=label)
-    state = optimizer.init(params)
-    total = epochs * num_batches(len(data[0]), batch_size)
+    total = epochs * num_batches(n_rows, batch_size)
     total = total if max_steps is None else min(max_steps, total)
     bar = _progress(total, progress, label)
 
@@ -120,16 +154,16 @@ def fit(loss: Callable[..., Any], params: Any, optimizer: Optimizer,
     try:
         for epoch in range(1, epochs + 1):
             n_before = len(hist.step)
-            for batch in minibatches(*data, batch_size=batch_size, seed=rng):
+            for batch in epoch_batches(epoch):
                 t0 = time.perf_counter()
-                value, grads = step_fn(params, batch, rng)
+                value, grads, rows = step(params, state, batch)
                 value = float(value)
                 if not math.isfinite(value):
                     hist.stopped = _nan_message(value, len(hist.step), epoch, gradient)
-                    warnings.warn(hist.stopped, RuntimeWarning, stacklevel=2)
+                    warnings.warn(hist.stopped, RuntimeWarning, stacklevel=3)
                     return params, hist
                 params, state = optimizer.update(grads, state, params)
-                _record(hist, value, time.perf_counter() - t0, bar, len(batch[0]))
+                _record(hist, value, time.perf_counter() - t0, bar, rows)
                 if eval_every and len(hist.step) % eval_every == 0:
                     run_eval(epoch)
                 if done():

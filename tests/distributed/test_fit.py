@@ -90,3 +90,24 @@ def test_fit_shows_a_progress_bar(client, capsys):
                   label="cluster", max_steps=3)
     assert len(h.step) == 3 and len(h.epochs) == 2
     assert "cluster" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("gradient", ["backprop", "forward"])
+def test_local_fit_with_a_client_trains_on_the_cluster(client, gradient):
+    """wengert.train.fit(..., client=) takes the loss as the local fit does and gives its
+    steps, run on the workers."""
+    x, y, p = problem()
+    kw = dict(epochs=2, batch_size=25, seed=3, gradient=gradient, progress=False)
+    before = _worker_tasks(client)
+    pc, hc = local_fit(local(mse), p, optim.Adam(lr=0.02), (x, y), client=client, **kw)
+    pl, hl = local_fit(local(mse), p, optim.Adam(lr=0.02), (x, y), **kw)
+    for k in p:
+        np.testing.assert_allclose(pc[k], pl[k], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hc.loss, hl.loss, rtol=1e-10)
+    assert _worker_tasks(client) > before  # the steps ran on the workers
+
+
+def _worker_tasks(client):
+    def count(dask_worker):
+        return dask_worker.state.transition_counter
+    return sum(client.run(count).values())

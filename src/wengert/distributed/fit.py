@@ -17,20 +17,16 @@ current replica (a replacement for a lost one) is seeded from it.
 from __future__ import annotations
 
 import contextlib
-import math
-import time
 import uuid
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from distributed.client import Client, Future
 
 from ..core.tree import tree_map
-from ..data.batching import num_batches
 from ..optim.base import Optimizer
-from ..train import History, Metrics, _epoch_summary, _nan_message, _progress, _record
+from ..train import History, Metrics, run_steps
 from . import _tasks
 from .gradients import _check_loss, check_sampling, put, result, retrying, sum_scalars, tree_sum
 from .shards import Shards, check_shards
@@ -64,61 +60,30 @@ def fit(loss: Callable[..., Any], params: Any, optimizer: Optimizer, shards: Sha
     bs = n if batch_size is None else batch_size
     run = _Run(client, shards, loss, optimizer, gradient, n_samples, distribution, retries)
     rng = np.random.default_rng(seed)
-    hist = History(label=label)
     state = optimizer.init(params)
-    total = epochs * num_batches(n, bs)
-    total = total if max_steps is None else min(max_steps, total)
-    bar = _progress(total, progress, label)
 
-    def done() -> bool:
-        return (max_steps is not None and len(hist.step) >= max_steps) or (
-            max_time is not None and bool(hist.time) and hist.time[-1] >= max_time)
+    def epoch_batches(epoch: int) -> Iterator[tuple[tuple | None, int]]:
+        epoch_state = dict(rng.bit_generator.state)
+        rng.permutation(n)  # what the local fit's minibatches draw; the workers redraw it
+        for start in range(0, n, bs):  # (the workers' description of the batch, its rows)
+            yield (None if bs >= n else (run.id, epoch, epoch_state, n, start, start + bs),
+                   min(bs, n - start))
 
-    def run_eval(epoch: int) -> None:
-        if evaluate is not None:
-            hist.evals.append({"step": len(hist.step), "epoch": epoch,
-                               "time": hist.time[-1] if hist.time else 0.0,
-                               **evaluate(params)})
+    def step(params: Any, state: Any, batch: tuple[tuple | None, int]) -> tuple[Any, Any, int]:
+        rows_of, rows = batch
+        if gradient == "backprop":
+            return (*run.backprop_step(params, rows_of, rows), rows)
+        return (*run.forward_step(params, state, rng, rows_of, rows), rows)
 
-    run_eval(0)
     try:
         if gradient == "forward":
             run.seed_all(params, state, 0)
-        for epoch in range(1, epochs + 1):
-            n_before = len(hist.step)
-            epoch_state = dict(rng.bit_generator.state)
-            rng.permutation(n)  # what the local fit's minibatches draw; the workers redraw it
-            for start in range(0, n, bs):
-                batch = None if bs >= n else (run.id, epoch, epoch_state, n, start, start + bs)
-                t0 = time.perf_counter()
-                if gradient == "backprop":
-                    value, grads = run.backprop_step(params, batch, min(bs, n - start))
-                else:
-                    value, grads = run.forward_step(params, state, rng, batch,
-                                                    min(bs, n - start))
-                value = float(value)
-                if not math.isfinite(value):
-                    hist.stopped = _nan_message(value, len(hist.step), epoch, gradient)
-                    warnings.warn(hist.stopped, RuntimeWarning, stacklevel=2)
-                    return params, hist
-                params, state = optimizer.update(grads, state, params)
-                _record(hist, value, time.perf_counter() - t0, bar, min(bs, n - start))
-                if eval_every and len(hist.step) % eval_every == 0:
-                    run_eval(epoch)
-                if done():
-                    break
-            last = done() or epoch == epochs
-            if (not eval_every and n_before < len(hist.step)) or (
-                    last and len(hist.step) % (eval_every or 1)):
-                run_eval(epoch)
-            hist.epochs.append(_epoch_summary(hist, epoch, n_before, bs))
-            if last:
-                break
+        return run_steps(step, epoch_batches, params, optimizer, state, n_rows=n,
+                         epochs=epochs, batch_size=bs, gradient=gradient, evaluate=evaluate,
+                         eval_every=eval_every, max_steps=max_steps, max_time=max_time,
+                         progress=progress, label=label)
     finally:
-        if bar is not None:
-            bar.close()
         run.close()
-    return params, hist
 
 
 class _Run:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .optimize import Guard
-from .source import Source
+from .source import Source, tree_literal
 from .trace import Atom, Eqn, Literal, Trace, Var
 
 CHUNK = 2000                # equations per generated function
@@ -352,7 +352,7 @@ class _Gen:
                     code = f"{code}.copy()"  # one array twice: distinct, as grad returns
                 seen.add(id(a))
             leaves.append(code)
-        return _tree_code(t.out_tree, leaves, self)
+        return tree_literal(t.out_tree, leaves, lambda td: self.const(td, "_t"))
 
     # -- chunks ------------------------------------------------------------------------
     def _chunked(self, params: list[str], top: list[str], outputs: str, last: dict[int, int],
@@ -400,27 +400,6 @@ class _Gen:
                 driver.append(f"    del {', '.join(dead)}")
         driver.append(f"    return {outputs}")
         return lines + driver
-
-
-def _tree_code(td: Any, leaves: list[str], gen: _Gen) -> str:
-    it = iter(leaves)
-
-    def build(td: Any) -> str:
-        if td.kind is None:
-            return next(it)
-        typ = td.kind[0]
-        kids = [build(c) for c in td.children]
-        if typ is tuple:
-            return f"({kids[0]},)" if len(kids) == 1 else f"({', '.join(kids)})"
-        if typ is list:
-            return f"[{', '.join(kids)}]"
-        if typ is dict:
-            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(td.aux, kids)) + "}"
-        if typ is type(None):
-            return "None"
-        return f"{gen.const(td, '_t')}.unflatten([{', '.join(kids)}])"
-
-    return build(td)
 
 
 def compile_source(src: JitSource) -> Callable[..., Any]:

@@ -509,24 +509,7 @@ class _Emitter:
         return name
 
     def tree_code(self, td: TreeDef, leaves: list[str]) -> str:
-        it = iter(leaves)
-        return self._tree(td, it)
-
-    def _tree(self, td: TreeDef, it: Any) -> str:
-        if td.kind is None:
-            return next(it)
-        typ = td.kind[0]
-        kids = [self._tree(c, it) for c in td.children]
-        if typ is tuple:
-            return f"({kids[0]},)" if len(kids) == 1 else f"({', '.join(kids)})"
-        if typ is list:
-            return f"[{', '.join(kids)}]"
-        if typ is dict:
-            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(td.aux, kids)) + "}"
-        if typ is type(None):
-            return "None"
-        name = self.lit(td)  # any other container: rebuilt by its treedef
-        return f"{name}.unflatten([{', '.join(kids)}])"
+        return tree_literal(td, leaves, self.lit)
 
 
 def _plus(left: str, op: tuple[str, int]) -> str:
@@ -555,3 +538,27 @@ def _paren(op: tuple[str, int], need: int) -> str:
 def _func_name(name: str) -> str:
     s = re.sub(r"\W+", "_", name).strip("_")
     return s if s and not s[0].isdigit() and not keyword.iskeyword(s) else "f"
+
+
+def tree_literal(td: TreeDef, leaves: list[str], name_of: Callable[[TreeDef], str]) -> str:
+    """Python source that rebuilds the container ``td`` around the expressions ``leaves``:
+    tuples, lists, dicts and None as literals, any other container by its treedef,
+    which ``name_of`` names in the generated code."""
+    it = iter(leaves)
+
+    def build(td: TreeDef) -> str:
+        if td.kind is None:
+            return next(it)
+        typ = td.kind[0]
+        kids = [build(c) for c in td.children]
+        if typ is tuple:
+            return f"({kids[0]},)" if len(kids) == 1 else f"({', '.join(kids)})"
+        if typ is list:
+            return f"[{', '.join(kids)}]"
+        if typ is dict:
+            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(td.aux, kids)) + "}"
+        if typ is type(None):
+            return "None"
+        return f"{name_of(td)}.unflatten([{', '.join(kids)}])"
+
+    return build(td)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -232,17 +232,31 @@ class Trace:
         if tree != self.in_tree:
             raise ValueError(f"trace of {self.name}: arguments have structure {tree}, "
                              f"but the trace was recorded with {self.in_tree}")
+        return self.out_tree.unflatten(self.replay(flat))
+
+    __call__ = evaluate
+
+    def replay(self, flat: Sequence, watch: Mapping[int, Callable[[Any], None]] | None = None
+               ) -> list:
+        """The output leaves of the equations applied by their primitives to the input
+        leaves ``flat``.  ``watch`` maps ``id(var)`` to a function that sees that
+        variable's value as soon as it is known (jit checks its guards there)."""
+        watch = watch or {}
         env: dict[int, Any] = {id(v): x for v, x in zip(self.inputs, flat)}
+        for v in self.inputs:
+            if id(v) in watch:
+                watch[id(v)](env[id(v)])
         for e in self.eqns:
             vals = [env[id(a)] if isinstance(a, Var) else a.value for a in e.inputs]
             ans = e.prim(*vals, **e.params)
             outs = ans if e.prim.multiple_results else (ans,)
             for v, x in zip(e.outputs, outs):
                 env[id(v)] = x
-        return self.out_tree.unflatten(
-            [env[id(o)] if isinstance(o, Var) else o.value for o in self.outputs])
-
-    __call__ = evaluate
+                if id(v) in watch:
+                    watch[id(v)](x)
+        # a constant output is copied, so that a caller who writes into it cannot change
+        # the recorded value
+        return [env[id(o)] if isinstance(o, Var) else _copy(o.value) for o in self.outputs]
 
     # -- derivative passes over the recorded values --------------------------------------
     def forward(self, wrt: int | str | Var | None = None, tangent: Any = None) -> ForwardPass:
@@ -474,3 +488,7 @@ def _short(x: Any) -> str:
     if np.ndim(x) == 0:
         return repr(x)
     return f"<{_short_dtype(np.result_type(x))}{list(np.shape(x))}>"
+
+
+def _copy(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.batching import has_batch
 from ..core.tracing import Box, contains_box, pack_sequence, unbox
 from ._simplify import same
 from ._util import (
@@ -159,7 +160,7 @@ def _clean_index(idx: Any) -> Any:
 
 def getitem(x: Any, idx: Any) -> Any:
     """``x[idx]`` for basic and advanced indices."""
-    if _batched(idx):  # an index that differs across the batch (vmap)
+    if has_batch(idx):  # an index that differs across the batch (vmap)
         if any(_dtype_of_index(i).kind == "b" for i in (idx if isinstance(idx, tuple)
                                                         else (idx,))):
             raise ValueError(
@@ -178,17 +179,6 @@ def _dtype_of_index(i: Any) -> Any:
 def _getitem_per_example(x: Any, idx: Any) -> Any:
     from ..core.batching import per_example
     return per_example(getitem)(x, idx)
-
-
-def _batched(idx: Any) -> bool:
-    from ..core.batching import BatchBox
-    if isinstance(idx, (tuple, list)):
-        return any(_batched(i) for i in idx)
-    while isinstance(idx, Box):
-        if isinstance(idx, BatchBox):
-            return True
-        idx = idx._value
-    return False
 
 
 def _index_order(a: Any, order: str | None, fname: str) -> str:

@@ -30,6 +30,7 @@ from ..core.tracing import Box, new_level, unbox
 from ..core.tree import tree_flatten
 from ..rules._util import defprim
 from ._common import value_dtype
+from .custom import _top_box
 
 Policy = Callable[..., bool]
 
@@ -398,14 +399,6 @@ def _outside_parents(out_flat: list, level: int, made: Callable[[Any], bool]) ->
     return list(found.values())
 
 
-def _top(flat: list) -> tuple[int, Any]:
-    top, cls = 0, None
-    for x in flat:
-        if isinstance(x, Box) and x._level > top:
-            top, cls = x._level, type(x)
-    return top, cls
-
-
 def _check_static(static_argnums: Any) -> tuple[int, ...]:
     nums = (static_argnums,) if isinstance(static_argnums, (int, np.integer)) else \
         static_argnums
@@ -456,7 +449,7 @@ def checkpoint(fun: Callable[..., Any], *, policy: Policy | None = None,
             nums.add(n % len(args))
         dynamic = [a for i, a in enumerate(args) if i not in nums]
         flat, in_def = tree_flatten((dynamic, kwargs))
-        level, cls = _top(flat)
+        level, cls = _top_box(flat)
         if cls is None:  # no traced argument: tensors it closes over may still need grads
             level, cls = _eager_level()
         if cls is None or not issubclass(cls, VJPBox) or not _records(cls):

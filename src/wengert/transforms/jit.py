@@ -140,23 +140,11 @@ class Program:
 
     def replay(self, leaves: Sequence) -> Any:
         """The optimised equations applied by the primitives to (traced) values."""
-        t = self.trace
-        env: dict[int, Any] = {id(v): x for v, x in zip(t.inputs, leaves)}
         checks: dict[int, list[Guard]] = {}
         for g in self.guards:
             checks.setdefault(id(g.var), []).append(g)
-        for v in t.inputs:
-            _check(checks.get(id(v)), env[id(v)])
-        for e in t.eqns:
-            vals = [env[id(a)] if isinstance(a, Var) else a.value for a in e.inputs]
-            ans = e.prim(*vals, **e.params)
-            outs = ans if e.prim.multiple_results else (ans,)
-            for v, x in zip(e.outputs, outs):
-                env[id(v)] = x
-                if id(v) in checks:
-                    _check(checks[id(v)], x)
-        return t.out_tree.unflatten(
-            [env[id(o)] if isinstance(o, Var) else _copy(o.value) for o in t.outputs])
+        watch = {k: functools.partial(_check, gs) for k, gs in checks.items()}
+        return self.trace.out_tree.unflatten(self.trace.replay(leaves, watch))
 
 
 def _check(guards: list[Guard] | None, value: Any) -> None:
