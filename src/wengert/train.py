@@ -130,11 +130,12 @@ def run_steps(step: Callable[[Any, Any, Any], tuple[Any, Any, int]],
               optimizer: Optimizer, state: Any, *, n_rows: int, epochs: int, batch_size: int,
               gradient: str, evaluate: Metrics | None, eval_every: int | None,
               max_steps: int | None, max_time: float | None, progress: bool | None,
-              label: str) -> tuple[Any, History]:
+              label: str, start: Callable[[], None] | None = None) -> tuple[Any, History]:
     """The loop of :func:`fit`, shared with :func:`wengert.distributed.fit`:
     ``step(params, state, batch) -> (loss value, gradient, rows)`` for each batch
     of ``epoch_batches(epoch)``, then the optimiser's update, with the history,
-    evaluations, stopping rules and progress bar."""
+    evaluations, stopping rules and progress bar.  ``start()`` runs after the first
+    evaluation, before the first step."""
     hist = History(label=label)
     total = epochs * num_batches(n_rows, batch_size)
     total = total if max_steps is None else min(max_steps, total)
@@ -152,6 +153,8 @@ def run_steps(step: Callable[[Any, Any, Any], tuple[Any, Any, int]],
 
     run_eval(0)
     try:
+        if start is not None:
+            start()
         for epoch in range(1, epochs + 1):
             n_before = len(hist.step)
             for batch in epoch_batches(epoch):

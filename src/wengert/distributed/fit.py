@@ -76,12 +76,12 @@ def fit(loss: Callable[..., Any], params: Any, optimizer: Optimizer, shards: Sha
         return (*run.forward_step(params, state, rng, rows_of, rows), rows)
 
     try:
-        if gradient == "forward":
-            run.seed_all(params, state, 0)
         return run_steps(step, epoch_batches, params, optimizer, state, n_rows=n,
                          epochs=epochs, batch_size=bs, gradient=gradient, evaluate=evaluate,
                          eval_every=eval_every, max_steps=max_steps, max_time=max_time,
-                         progress=progress, label=label)
+                         progress=progress, label=label,
+                         start=(lambda: run.seed_all(params, state, 0))
+                         if gradient == "forward" else None)
     finally:
         run.close()
 
