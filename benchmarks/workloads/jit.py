@@ -15,7 +15,7 @@ the eager numbers are in the other families (seed, vector_chain, mlp).
   jit_compile_chain_100k is the 100,000-op scalar chain (target: under 10 s; jax.jit
   takes more than 75 s on it, so it is left out).
 
-``python benchmarks/workloads/jit.py --mlp-peak`` prints the MLP gradient's peak
+``python -m benchmarks.workloads.jit --mlp-peak`` prints the MLP gradient's peak
 memory (tracemalloc: NumPy reports its buffers) eager, under jit and hand-written.
 """
 
