@@ -189,6 +189,17 @@ def to_front(x: Any, d: int | None, size: int | None = None) -> Any:
     return moveaxis(x, d, 0) if d else x
 
 
+def map_stacked(fn: Callable[[Any], Any], x: Any) -> Any:
+    """``fn`` of ``x``'s value, a constant (no derivative flows through it), for a ``fn``
+    on plain arrays that treats leading axes as a stack of independent inputs; under
+    ``vmap`` it runs once on the whole batch, the batch axis moved first."""
+    from ..core.batching import BatchBox, batched_value
+    v = batched_value(x)
+    if not isinstance(v, BatchBox):
+        return fn(np.asarray(v))
+    return BatchBox(map_stacked(fn, to_front(v._value, v._bdim)), v._level, 0, v._size)
+
+
 def all_front(args: Any, dims: Any) -> list:
     """Every argument with a batch axis first (unbatched ones broadcast)."""
     size = batch_size(args, dims)

@@ -25,9 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.batching import BatchBox, batched_value
 from ..core.tracing import Box
-from ._util import defprim, dtype, is_complex, shape, stacked_batch, to_front, unbroadcast
+from ._util import defprim, dtype, is_complex, map_stacked, shape, stacked_batch, unbroadcast
 from .elementwise import conj
 from .linalg import matmul
 from .linalg_ext import tril, triu
@@ -143,11 +142,7 @@ lu_factor_p.defbatch(stacked_batch(lu_factor_p, (2,)))
 def permutation_t(piv: Any) -> Any:
     """``Pᵀ`` (so ``Pᵀ A = L U``) from LAPACK's row interchanges, for stacks; per example
     under vmap (a batch box of the pivots gives one of ``Pᵀ``)."""
-    piv = batched_value(piv)
-    if isinstance(piv, BatchBox):  # its batch axis is one more stack axis
-        inner = to_front(piv._value, piv._bdim)
-        return BatchBox(permutation_t(inner), piv._level, 0, piv._size)
-    return _permutation_t(np.asarray(piv))
+    return map_stacked(_permutation_t, piv)
 
 
 def _permutation_t(piv: np.ndarray) -> np.ndarray:

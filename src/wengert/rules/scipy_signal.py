@@ -62,7 +62,6 @@ convolve_p.defvjp(
 convolve_p.vjp_reads = ((1,), (0,))
 
 
-
 def _method(x: Any, h: Any, method: str) -> str:
     """``auto`` decided as SciPy decides it for one example (by its shapes); integers
     and booleans directly, whose answer is exact (SciPy rounds an FFT's to it)."""

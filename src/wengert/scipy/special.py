@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from wengert.core.batching import BatchBox, batched_value
+from wengert.core.batching import batched_value
 from wengert.core.primitive import NotDifferentiableError
 from wengert.core.tracing import Box, unbox
 from wengert.rules import elementwise as ew
 from wengert.rules import reductions as red
 from wengert.rules import special as _rs
-from wengert.rules._util import ndim, normalize_axis
+from wengert.rules._util import map_stacked, ndim, normalize_axis
 from wengert.rules.shape import asarray
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "sigmoid", "logit", "softplus",
@@ -198,19 +198,9 @@ def rgamma(x: Any) -> Any:
     return _rs.rgamma(x)
 
 
-def _constant_per_entry(fn: Any, x: Any) -> Any:
-    """``fn`` (elementwise, on plain arrays) of ``x``'s value, a constant; under ``vmap`` in
-    ``x``'s batch layout (an entry's answer depends on that entry only, so ``fn`` may run on
-    the whole batched value at once)."""
-    v = batched_value(x)
-    if not isinstance(v, BatchBox):
-        return fn(v)
-    return BatchBox(_constant_per_entry(fn, v._value), v._level, v._bdim, v._size)
-
-
 def gammasgn(x: Any) -> Any:
     """The sign of ``Γ(x)`` (piecewise constant: no derivative flows through it)."""
-    return _constant_per_entry(_gammasgn, x)
+    return map_stacked(_gammasgn, x)
 
 
 def _gammasgn(x: Any) -> Any:

@@ -42,16 +42,17 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG2 = math.log(2.0)
 
 
-def _safe(mask: Any, x: Any, fill: float) -> Any:
-    """``x`` where ``mask``, else ``fill``: the point at which the masked-out value is
-    computed, so that its (discarded) derivative stays finite."""
-    return x if _all(mask) else wnp.where(mask, x, fill)
-
-
 def _select(mask: Any, inside: Any, outside: Any) -> Any:
+    """``inside`` where ``mask``, else ``outside`` (no ``where`` when the mask is all true)."""
     if _all(mask):
         return inside
     return wnp.where(mask, inside, outside)
+
+
+def _safe(mask: Any, x: Any, fill: float) -> Any:
+    """``x`` where ``mask``, else ``fill``: the point at which the masked-out value is
+    computed, so that its (discarded) derivative stays finite."""
+    return _select(mask, x, fill)
 
 
 def _log_of(p: Any, q: Any) -> Any:
