@@ -39,6 +39,7 @@ class Spec:
     modes: tuple[str, ...] = ("fwd", "rev")
     atol: float | None = None
     rtol: float | None = None
+    eps: float = 1e-6  # finite-difference step (larger where f is computed to a tolerance)
     name: str = ""
     complex_ok: bool = False  # also check with complex128 inputs
     extra: dict = field(default_factory=dict)

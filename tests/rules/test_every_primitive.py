@@ -35,7 +35,7 @@ def test_derivatives_match_finite_differences(spec: Spec, case: int) -> None:
     if spec.ref is not None:
         np.testing.assert_allclose(spec.fn(*args), spec.ref(*args), rtol=1e-12, atol=1e-12)
     check_grads(spec.fn, args, order=spec.order, modes=spec.modes, atol=spec.atol,
-                rtol=spec.rtol)
+                rtol=spec.rtol, eps=spec.eps)
 
 
 COMPLEX = [(s, i) for s, i in CASES if s.complex_ok]
@@ -45,7 +45,8 @@ COMPLEX = [(s, i) for s, i in CASES if s.complex_ok]
 def test_complex_derivatives(spec: Spec, case: int) -> None:
     rng = np.random.default_rng(abs(hash((spec.id, case, "c"))) % 2**32)
     args = spec.args(rng, spec.cases[case], np.complex128)
-    check_grads(spec.fn, args, order=1, modes=spec.modes, atol=spec.atol, rtol=spec.rtol)
+    check_grads(spec.fn, args, order=1, modes=spec.modes, atol=spec.atol, rtol=spec.rtol,
+                eps=spec.eps)
 
 
 def test_every_differentiable_primitive_has_a_spec() -> None:
